@@ -1,0 +1,471 @@
+"""Read rrweb sessions from the forms people have on disk.
+
+Supported forms (by file name):
+
+- ``*.json``: a JSON array of rrweb events (rrweb's own output), or an object holding that array
+  under ``"events"``; the object's other top-level keys are kept as ``Session.metadata``.
+- ``*.json.gz``: the same, gzip-compressed. Inflation stops at ``max_bytes`` (gzip bombs).
+- ``*.jsonl`` / ``*.ndjson`` (optionally ``.gz``): one event per line. Events are grouped into
+  sessions by a session-id field (``sessionId`` / ``session_id``) when present, one session per file
+  otherwise.
+
+Every session gets a stable ``session_id``: the one in the data when present, else the file path
+relative to the corpus root without its extension (``shop/s0001.json.gz`` -> ``"shop/s0001"``).
+
+Bad files raise a :class:`SessionReadError` subclass naming the file and the problem. A missing
+``timestamp`` is not an error: rrweb's own test snapshots and some exports strip it; it is counted
+in ``Session.missing_timestamps``. :func:`walk_corpus` reads a whole folder, yields every valid
+session and records ``(path, reason)`` for the rest; a bad file never stops the walk.
+
+Example:
+    >>> import gzip, json, pathlib, tempfile
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (root / "a.json").write_text(json.dumps([{"type": 4, "data": {}, "timestamp": 1}]))
+    >>> _ = (root / "bad.json").write_text("[{")
+    >>> walk = walk_corpus(root)
+    >>> [(s.session_id, s.num_events) for s in walk]
+    [('a', 1)]
+    >>> [(p.name, r.split(":")[0]) for p, r in walk.skipped]
+    [('bad.json', 'not valid JSON')]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+logger = logging.getLogger(__name__)
+
+#: Largest decompressed (or plain) file the readers accept by default: 1 GiB.
+DEFAULT_MAX_BYTES = 1 << 30
+#: File name endings the readers understand, longest first.
+SUFFIXES = (".json.gz", ".jsonl.gz", ".ndjson.gz", ".json", ".jsonl", ".ndjson")
+#: Keys that carry a session id, in events (JSONL) and in export objects.
+SESSION_ID_KEYS = ("sessionId", "session_id")
+#: Event types whose ``data`` must be an object (DomContentLoaded/Load carry ``unknown`` data).
+_OBJECT_DATA_TYPES = frozenset({2, 3, 4, 5, 6, 7})
+_CHUNK = 1 << 20
+
+
+class SessionReadError(ValueError):
+    """A file that cannot be read as rrweb sessions.
+
+    Attributes:
+        path: the offending file.
+        reason: what is wrong, in words, starting with a short category (``"not valid JSON: ..."``).
+    """
+
+    category = "unreadable"
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NotJSONError(SessionReadError):
+    """The bytes are not JSON (syntax error, empty file, NaN/Infinity literals, bad UTF-8)."""
+
+    category = "not valid JSON"
+
+
+class CompressionError(SessionReadError):
+    """A ``.gz`` file that is not gzip or is truncated."""
+
+    category = "broken gzip"
+
+
+class TooLargeError(SessionReadError):
+    """A file (or its decompressed content) larger than the configured ``max_bytes``."""
+
+    category = "too large"
+
+
+class SchemaError(SessionReadError):
+    """Valid JSON that is not rrweb events (not a list, no integer ``type``, wrong field types)."""
+
+    category = "not rrweb events"
+
+
+class UnsupportedFileError(SessionReadError):
+    """A file name with none of the supported suffixes."""
+
+    category = "unsupported file type"
+
+
+@dataclass
+class Session:
+    """One recorded session.
+
+    Attributes:
+        session_id: stable id (from the data, else from the path relative to the corpus root).
+        path: the file the session was read from.
+        events: the rrweb events, exactly as recorded, in file order.
+        metadata: other top-level fields of an export object (empty for plain arrays).
+        missing_timestamps: how many events have no ``timestamp``.
+    """
+
+    session_id: str
+    path: str
+    events: list[dict]
+    metadata: dict = field(default_factory=dict)
+    missing_timestamps: int = 0
+
+    @property
+    def num_events(self) -> int:
+        return len(self.events)
+
+    @property
+    def start_timestamp(self) -> float | None:
+        """Smallest event timestamp, or None when no event has one."""
+        stamps = [e["timestamp"] for e in self.events if "timestamp" in e]
+        return min(stamps) if stamps else None
+
+    @property
+    def end_timestamp(self) -> float | None:
+        """Largest event timestamp, or None when no event has one."""
+        stamps = [e["timestamp"] for e in self.events if "timestamp" in e]
+        return max(stamps) if stamps else None
+
+    @property
+    def duration_ms(self) -> float | None:
+        start, end = self.start_timestamp, self.end_timestamp
+        return None if start is None else end - start
+
+
+@dataclass
+class FileResult:
+    """What :func:`read_file` found in one file.
+
+    Attributes:
+        sessions: the valid sessions in the file (several for grouped JSONL).
+        bad_lines: ``(line_number, reason)`` for JSONL lines skipped in lenient mode.
+    """
+
+    sessions: list[Session]
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def corpus_suffix(path: str | os.PathLike) -> str | None:
+    """The supported suffix of ``path`` (``".json.gz"``, ``".jsonl"``, ...) or None."""
+    name = Path(path).name.lower()
+    for suffix in SUFFIXES:
+        if name.endswith(suffix):
+            return suffix
+    return None
+
+
+def derive_session_id(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str:
+    """Session id for a file without one in its data: the path relative to ``root``, no suffix.
+
+    Example:
+        >>> derive_session_id("/data/corpus/shop/s1.json.gz", root="/data/corpus")
+        'shop/s1'
+    """
+    path = Path(path)
+    if root is not None:
+        try:
+            path = path.resolve().relative_to(Path(root).resolve())
+        except ValueError:
+            pass
+    suffix = corpus_suffix(path) or path.suffix
+    text = path.as_posix()
+    return text[: len(text) - len(suffix)] if suffix and text.lower().endswith(suffix) else text
+
+
+def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read a file, inflating ``.gz`` files, refusing anything over ``max_bytes``.
+
+    Args:
+        path: the file.
+        max_bytes: largest accepted size, after decompression.
+
+    Returns:
+        The (decompressed) content.
+
+    Raises:
+        TooLargeError: the file or its decompressed content exceeds ``max_bytes``.
+        CompressionError: a ``.gz`` file that is not gzip, is corrupt, or is truncated.
+    """
+    path = Path(path)
+    if not str(path).lower().endswith(".gz"):
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TooLargeError(path, f"too large: {size} bytes > max_bytes={max_bytes}; raise max_bytes to read it")
+        return path.read_bytes()
+    out = bytearray()
+    members = 0
+    in_member = False
+    with open(path, "rb") as fh:
+        inflater = zlib.decompressobj(wbits=31)
+        while chunk := fh.read(_CHUNK):
+            pending = chunk
+            while pending:
+                if not in_member:
+                    in_member, members = True, members + 1
+                try:
+                    out += inflater.decompress(pending, max_bytes + 1 - len(out))
+                except zlib.error as exc:
+                    raise CompressionError(path, f"broken gzip: {exc}") from None
+                if len(out) > max_bytes:
+                    raise TooLargeError(
+                        path,
+                        f"too large: inflates past max_bytes={max_bytes} (possible gzip bomb); "
+                        "raise max_bytes to read it",
+                    )
+                if inflater.eof:  # concatenated gzip members are valid gzip: start the next one
+                    pending, in_member = inflater.unused_data, False
+                    inflater = zlib.decompressobj(wbits=31)
+                else:
+                    pending = inflater.unconsumed_tail
+    if members == 0:
+        raise CompressionError(path, "broken gzip: empty file")
+    if in_member:
+        raise CompressionError(path, "broken gzip: truncated stream (the file ends before the gzip trailer)")
+    return bytes(out)
+
+
+def _loads(path: Path, raw: bytes):
+    if not raw.strip():
+        raise NotJSONError(path, "not valid JSON: empty file")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise NotJSONError(path, f"not valid JSON: {exc}") from None
+
+
+def check_event(event: object) -> str | None:
+    """Why ``event`` is not an rrweb event, or None when it is one.
+
+    Example:
+        >>> check_event({"type": 3, "data": {"source": 1}, "timestamp": 5}) is None
+        True
+        >>> check_event({"type": "3"})
+        "'type' must be an integer, got str"
+    """
+    if not isinstance(event, dict):
+        return f"event must be an object, got {type(event).__name__}"
+    kind = event.get("type")
+    if kind is None:
+        return "event has no 'type'"
+    if not isinstance(kind, int) or isinstance(kind, bool):
+        return f"'type' must be an integer, got {type(kind).__name__}"
+    if "timestamp" in event:
+        stamp = event["timestamp"]
+        if not isinstance(stamp, (int, float)) or isinstance(stamp, bool) or not math.isfinite(stamp):
+            return f"'timestamp' must be a finite number, got {stamp!r:.40}"
+    if kind in _OBJECT_DATA_TYPES and not isinstance(event.get("data"), dict):
+        return f"'data' of a type-{kind} event must be an object, got {type(event.get('data')).__name__}"
+    return None
+
+
+def _check_events(path: Path, events: list, offset: str = "event") -> int:
+    missing = 0
+    for index, event in enumerate(events):
+        problem = check_event(event)
+        if problem is not None:
+            raise SchemaError(path, f"not rrweb events: {offset} {index}: {problem}")
+        missing += "timestamp" not in event
+    return missing
+
+
+def _session_id_of(mapping: dict) -> str | None:
+    for key in SESSION_ID_KEYS:
+        value = mapping.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
+
+
+def _read_json(path: Path, data: bytes, default_id: str) -> list[Session]:
+    doc = _loads(path, data)
+    metadata: dict = {}
+    if isinstance(doc, dict):
+        if "events" not in doc:
+            raise SchemaError(path, "not rrweb events: an object without an 'events' array")
+        metadata = {k: v for k, v in doc.items() if k != "events"}
+        doc = doc["events"]
+    if not isinstance(doc, list):
+        raise SchemaError(path, f"not rrweb events: expected a list of events, got {type(doc).__name__}")
+    if not doc:
+        raise SchemaError(path, "not rrweb events: the session has no events")
+    missing = _check_events(path, doc)
+    session_id = _session_id_of(metadata) or _session_id_of(doc[0]) or default_id
+    return [Session(session_id, str(path), doc, metadata, missing)]
+
+
+def _read_jsonl(path: Path, data: bytes, default_id: str, strict: bool) -> FileResult:
+    groups: dict[str, list[dict]] = {}
+    bad: list[tuple[int, str]] = []
+    for lineno, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            event = orjson.loads(line)
+            problem = check_event(event)
+        except orjson.JSONDecodeError as exc:
+            problem = f"not valid JSON: {exc}"
+            if strict:
+                raise NotJSONError(path, f"not valid JSON at line {lineno}: {exc}") from None
+        if problem is not None:
+            if strict:
+                raise SchemaError(path, f"not rrweb events: line {lineno}: {problem}")
+            bad.append((lineno, problem))
+            continue
+        groups.setdefault(_session_id_of(event) or default_id, []).append(event)
+    if not groups:
+        reason = f"not rrweb events: no valid event lines ({len(bad)} bad)" if bad else "not valid JSON: empty file"
+        raise (SchemaError if bad else NotJSONError)(path, reason)
+    sessions = [
+        Session(sid, str(path), events, {}, sum("timestamp" not in e for e in events))
+        for sid, events in groups.items()
+    ]
+    return FileResult(sessions, bad)
+
+
+def read_file(
+    path: str | os.PathLike,
+    *,
+    root: str | os.PathLike | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    strict: bool = True,
+) -> FileResult:
+    """Read every session in one file.
+
+    Args:
+        path: a ``.json``, ``.json.gz``, ``.jsonl``/``.ndjson`` (optionally ``.gz``) file.
+        root: corpus root; session ids derived from the path are relative to it.
+        max_bytes: largest accepted (decompressed) size; larger files raise :class:`TooLargeError`.
+        strict: for JSONL, raise on the first bad line; when False, skip bad lines and list them in
+            ``FileResult.bad_lines``. JSON documents are all-or-nothing either way.
+
+    Returns:
+        A :class:`FileResult`.
+
+    Raises:
+        SessionReadError: one of its subclasses, naming the file and what is wrong.
+    """
+    path = Path(path)
+    suffix = corpus_suffix(path)
+    if suffix is None:
+        raise UnsupportedFileError(path, f"unsupported file type: expected one of {', '.join(SUFFIXES)}")
+    try:
+        data = read_bytes(path, max_bytes)
+    except OSError as exc:
+        raise SessionReadError(path, f"unreadable: {exc.strerror or exc}") from None
+    default_id = derive_session_id(path, root)
+    if suffix in (".json", ".json.gz"):
+        return FileResult(_read_json(path, data, default_id))
+    return _read_jsonl(path, data, default_id, strict)
+
+
+def read_session(path: str | os.PathLike, **kwargs) -> Session:
+    """Read a file that holds exactly one session (see :func:`read_file` for arguments).
+
+    Raises:
+        SchemaError: the file holds several sessions (grouped JSONL).
+    """
+    result = read_file(path, **kwargs)
+    if len(result.sessions) != 1:
+        raise SchemaError(path, f"not one session: the file holds {len(result.sessions)}; use read_file()")
+    return result.sessions[0]
+
+
+def iter_corpus_files(root: str | os.PathLike) -> list[Path]:
+    """All files under ``root`` with a supported suffix, sorted (a single file gives itself).
+
+    Hidden files and folders (``.git``, ``.cache``) are left out; ``MANIFEST.json`` is not a session.
+    """
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus not found: {root} is neither a file nor a folder")
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith(".") or name == "MANIFEST.json":
+                continue
+            if corpus_suffix(name) is not None:
+                found.append(Path(dirpath) / name)
+    return sorted(found)
+
+
+class CorpusWalk:
+    """Iterate over the valid sessions of a corpus, recording what was skipped and why.
+
+    Args:
+        root: a folder (walked recursively) or a single file.
+        max_bytes: per-file size limit, see :func:`read_bytes`.
+        strict: raise the first :class:`SessionReadError` instead of skipping.
+        files: an explicit file list (default: :func:`iter_corpus_files` of ``root``).
+
+    Attributes:
+        skipped: ``(path, reason)`` for each skipped file (and ``path:line`` for bad JSONL lines).
+        files_read: files opened so far; ``bytes_read``: their sizes on disk.
+        missing_timestamps: events without a ``timestamp`` among the sessions yielded.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        strict: bool = False,
+        files: list[Path] | None = None,
+    ):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        self.strict = strict
+        self.files = list(files) if files is not None else iter_corpus_files(self.root)
+        self.skipped: list[tuple[Path, str]] = []
+        self.files_read = 0
+        self.bytes_read = 0
+        self.missing_timestamps = 0
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def iter_files(self) -> Iterator[tuple[Path, list[Session]]]:
+        """Yield ``(path, sessions)`` per file; a skipped file yields an empty list."""
+        root = self.root if self.root.is_dir() else self.root.parent
+        for path in self.files:
+            self.files_read += 1
+            try:
+                self.bytes_read += path.stat().st_size
+                result = read_file(path, root=root, max_bytes=self.max_bytes, strict=self.strict)
+            except SessionReadError as exc:
+                if self.strict:
+                    raise
+                logger.warning("skipping %s", exc)
+                self.skipped.append((path, exc.reason))
+                yield path, []
+                continue
+            except OSError as exc:
+                if self.strict:
+                    raise SessionReadError(path, f"unreadable: {exc}") from exc
+                self.skipped.append((path, f"unreadable: {exc.strerror or exc}"))
+                yield path, []
+                continue
+            for lineno, reason in result.bad_lines:
+                self.skipped.append((Path(f"{path}:{lineno}"), reason))
+            for session in result.sessions:
+                self.missing_timestamps += session.missing_timestamps
+            yield path, result.sessions
+
+    def __iter__(self) -> Iterator[Session]:
+        for _, sessions in self.iter_files():
+            yield from sessions
+
+
+def walk_corpus(root: str | os.PathLike, **kwargs) -> CorpusWalk:
+    """Walk a corpus folder; see :class:`CorpusWalk`."""
+    return CorpusWalk(root, **kwargs)

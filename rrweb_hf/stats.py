@@ -1,0 +1,145 @@
+"""Corpus statistics: sessions, events, bytes, event-type and incremental-source histograms.
+
+Example:
+    >>> import rrweb_hf
+    >>> stats = corpus_stats(rrweb_hf.sample_corpus(), progress=False)
+    >>> stats.sessions > 0 and stats.skipped == []
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from .readers import DEFAULT_MAX_BYTES, walk_corpus
+from .rrweb_types import EventType, IncrementalSource, enum_name
+
+
+@dataclass
+class CorpusStats:
+    """What :func:`corpus_stats` counted.
+
+    ``event_types`` and ``incremental_sources`` are keyed by enum name (``"unknown(9)"`` for values
+    rrweb does not define); ``session_lengths`` holds the event count of every session in walk order.
+    """
+
+    corpus: str
+    files: int = 0
+    sessions: int = 0
+    events: int = 0
+    bytes: int = 0
+    missing_timestamps: int = 0
+    event_types: Counter = field(default_factory=Counter)
+    incremental_sources: Counter = field(default_factory=Counter)
+    session_lengths: list[int] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (the ``rrweb-hf stats --json`` output)."""
+        lengths = sorted(self.session_lengths)
+        return {
+            "corpus": self.corpus,
+            "files": self.files,
+            "sessions": self.sessions,
+            "events": self.events,
+            "bytes": self.bytes,
+            "missing_timestamps": self.missing_timestamps,
+            "events_per_session": {
+                "min": lengths[0] if lengths else 0,
+                "median": lengths[len(lengths) // 2] if lengths else 0,
+                "max": lengths[-1] if lengths else 0,
+            },
+            "event_types": dict(self.event_types.most_common()),
+            "incremental_sources": dict(self.incremental_sources.most_common()),
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+        }
+
+
+def corpus_stats(
+    corpus: str | os.PathLike,
+    *,
+    strict: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: bool = True,
+) -> CorpusStats:
+    """Count sessions, events and bytes of a corpus, by event type and incremental source.
+
+    Args:
+        corpus: a folder of session files, or one file.
+        strict: raise the first read error instead of skipping the file.
+        max_bytes: per-file (decompressed) size limit.
+        progress: show a tqdm bar, updated on every file.
+
+    Returns:
+        A :class:`CorpusStats`; bad files are listed in ``skipped`` with their reasons.
+    """
+    walk = walk_corpus(corpus, strict=strict, max_bytes=max_bytes)
+    stats = CorpusStats(corpus=str(corpus))
+    bar = tqdm(total=len(walk), unit="file", desc="stats", disable=not progress, dynamic_ncols=True)
+    with bar:
+        for _path, sessions in walk.iter_files():
+            for session in sessions:
+                stats.sessions += 1
+                stats.events += session.num_events
+                stats.session_lengths.append(session.num_events)
+                for event in session.events:
+                    kind = event["type"]
+                    stats.event_types[enum_name(EventType, kind)] += 1
+                    if kind == EventType.IncrementalSnapshot:
+                        stats.incremental_sources[enum_name(IncrementalSource, event["data"].get("source"))] += 1
+            bar.update(1)
+            bar.set_postfix(events=stats.events, skipped=len(walk.skipped), refresh=False)
+    stats.files = walk.files_read
+    stats.bytes = walk.bytes_read
+    stats.missing_timestamps = walk.missing_timestamps
+    stats.skipped = [(str(path), reason) for path, reason in walk.skipped]
+    return stats
+
+
+def format_stats(stats: CorpusStats) -> str:
+    """Human-readable multi-line summary of :class:`CorpusStats`."""
+    summary = stats.to_dict()
+    per = summary["events_per_session"]
+    lines = [
+        f"corpus: {stats.corpus}",
+        f"files: {stats.files}   sessions: {stats.sessions}   events: {stats.events:,}   "
+        f"bytes on disk: {stats.bytes:,}",
+        f"events per session: min {per['min']}, median {per['median']}, max {per['max']}",
+        f"events without timestamp: {stats.missing_timestamps}",
+        "event types:",
+    ]
+    lines += [f"  {name:<24}{count:>12,}" for name, count in summary["event_types"].items()]
+    lines.append("incremental sources:")
+    lines += [f"  {name:<24}{count:>12,}" for name, count in summary["incremental_sources"].items()]
+    lines.append(f"skipped files: {len(stats.skipped)}")
+    lines += [f"  {path}: {reason}" for path, reason in stats.skipped]
+    return "\n".join(lines)
+
+
+def plot_session_lengths(stats: CorpusStats, out: str | os.PathLike) -> Path:
+    """Write a log-scale histogram of events per session to ``out`` (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lengths = np.asarray(stats.session_lengths or [1])
+    bins = np.logspace(0, np.log10(max(lengths.max(), 10)), 30)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.hist(lengths, bins=bins, color="#4c72b0")
+    ax.set_xscale("log")
+    ax.set_xlabel("events per session")
+    ax.set_ylabel("sessions")
+    ax.set_title(f"{stats.sessions} sessions, {stats.events:,} events")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
