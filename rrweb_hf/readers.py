@@ -198,7 +198,9 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
     if not str(path).lower().endswith(".gz"):
         size = path.stat().st_size
         if size > max_bytes:
-            raise TooLargeError(path, f"too large: {size} bytes > max_bytes={max_bytes}; raise max_bytes to read it")
+            raise TooLargeError(
+                path, f"too large: {size} bytes > max_bytes={max_bytes}; raise max_bytes to read it"
+            )
         return path.read_bytes()
     out = bytearray()
     members = 0
@@ -321,7 +323,11 @@ def _read_jsonl(path: Path, data: bytes, default_id: str, strict: bool) -> FileR
             continue
         groups.setdefault(_session_id_of(event) or default_id, []).append(event)
     if not groups:
-        reason = f"not rrweb events: no valid event lines ({len(bad)} bad)" if bad else "not valid JSON: empty file"
+        reason = (
+            f"not rrweb events: no valid event lines ({len(bad)} bad)"
+            if bad
+            else "not valid JSON: empty file"
+        )
         raise (SchemaError if bad else NotJSONError)(path, reason)
     sessions = [
         Session(sid, str(path), events, {}, sum("timestamp" not in e for e in events))

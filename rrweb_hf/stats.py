@@ -91,7 +91,9 @@ def corpus_stats(
                     kind = event["type"]
                     stats.event_types[enum_name(EventType, kind)] += 1
                     if kind == EventType.IncrementalSnapshot:
-                        stats.incremental_sources[enum_name(IncrementalSource, event["data"].get("source"))] += 1
+                        stats.incremental_sources[
+                            enum_name(IncrementalSource, event["data"].get("source"))
+                        ] += 1
             bar.update(1)
             bar.set_postfix(events=stats.events, skipped=len(walk.skipped), refresh=False)
     stats.files = walk.files_read

@@ -12,9 +12,13 @@ HELP = "summarise a corpus: sessions, events, bytes, event types, incremental so
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("corpus", nargs="?", default=None, help="folder or file (default: the bundled sample corpus)")
+    parser.add_argument(
+        "corpus", nargs="?", default=None, help="folder or file (default: the bundled sample corpus)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of text")
-    parser.add_argument("--plot", metavar="PNG", help="write a histogram of session lengths (events) to this PNG")
+    parser.add_argument(
+        "--plot", metavar="PNG", help="write a histogram of session lengths (events) to this PNG"
+    )
     parser.add_argument("--strict", action="store_true", help="stop with an error at the first bad file")
     parser.add_argument("--max-bytes", type=int, default=None, help="largest (decompressed) file accepted")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
