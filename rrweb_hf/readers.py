@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
+from .jsonutil import JSONDecodeError, loads
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +238,8 @@ def _loads(path: Path, raw: bytes):
     if not raw.strip():
         raise NotJSONError(path, "not valid JSON: empty file")
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        return loads(raw)
+    except JSONDecodeError as exc:
         raise NotJSONError(path, f"not valid JSON: {exc}") from None
 
 
@@ -310,9 +310,9 @@ def _read_jsonl(path: Path, data: bytes, default_id: str, strict: bool) -> FileR
         if not line.strip():
             continue
         try:
-            event = orjson.loads(line)
+            event = loads(line)
             problem = check_event(event)
-        except orjson.JSONDecodeError as exc:
+        except JSONDecodeError as exc:
             problem = f"not valid JSON: {exc}"
             if strict:
                 raise NotJSONError(path, f"not valid JSON at line {lineno}: {exc}") from None

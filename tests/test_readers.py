@@ -233,3 +233,16 @@ def test_session_ids_are_stable_across_roots(tmp_path):
     assert read_session(path, root=tmp_path).session_id == "x/y/z"
     assert read_session(path, root=tmp_path / "x").session_id == "y/z"
     assert readers.derive_session_id("q/r.json.gz") == "q/r"
+
+
+def test_dom_nested_far_past_orjson_depth_limit(tmp_path):
+    node = {"type": 3, "textContent": "leaf", "id": 0}
+    text = json.dumps(node)
+    for i in range(1, 3000):  # 6,000 JSON levels; orjson stops at 1,024
+        text = f'{{"type": 2, "tagName": "div", "attributes": {{}}, "childNodes": [{text}], "id": {i}}}'
+    snapshot = f'[{{"type": 2, "data": {{"node": {text}, "initialOffset": {{"top": 0, "left": 0}}}}}}]'
+    session = read_session(write(tmp_path / "deep.json", snapshot.encode()))
+    node, depth = session.events[0]["data"]["node"], 0
+    while node["childNodes"] if node["type"] == 2 else False:
+        node, depth = node["childNodes"][0], depth + 1
+    assert (depth, node["textContent"]) == (2999, "leaf")
