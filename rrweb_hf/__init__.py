@@ -22,6 +22,9 @@ from .readers import (
     read_session,
     walk_corpus,
 )
+from .tokenization_rrweb import RRWebTokenizationError, RRWebTokenizer, register_auto_tokenizer
+
+register_auto_tokenizer()
 
 __version__ = "0.1.0"
 
@@ -39,6 +42,8 @@ __all__ = [
     "CompressionError",
     "CorpusWalk",
     "NotJSONError",
+    "RRWebTokenizationError",
+    "RRWebTokenizer",
     "SchemaError",
     "Session",
     "SessionReadError",

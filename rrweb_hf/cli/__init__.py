@@ -15,6 +15,7 @@ import sys
 # command name -> module in this package
 COMMANDS = {
     "stats": "stats",
+    "train-tokenizer": "train_tokenizer",
 }
 
 

@@ -1,0 +1,896 @@
+"""The rrweb event walk: events -> structural token ids + text pieces, with a DOM mirror.
+
+This module is the engine behind :class:`~rrweb_hf.tokenization_rrweb.RRWebTokenizer`; it imports
+only its siblings :mod:`.rrweb_types` and :mod:`.privacy` (relatively), so it is copied next to the
+tokenizer code for ``trust_remote_code`` users. The token scheme is documented in the tokenizer
+module.
+
+The walk is a single pass over the events. Every event emits its kind token first (``[EVT:...]`` for
+top-level types, ``[SRC:...]`` for incremental snapshots), then a time-gap token, then its payload.
+Text (text nodes, attribute values, labels, URLs, payload strings, unmasked input values) goes
+through :meth:`Walker.text`, which applies privacy masking and then calls the text encoder (or, when
+training, collects the masked strings).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .privacy import MASK_BUCKET_NAMES, PII_KINDS, is_rrweb_masked, mask_bucket, split_pii
+from .rrweb_types import (
+    EventType,
+    IncrementalSource,
+    MediaInteractions,
+    MouseInteractions,
+    NodeType,
+    PointerTypes,
+)
+
+
+class RRWebTokenizationError(ValueError):
+    """A malformed rrweb event (strict mode) or an unusable session.
+
+    Attributes:
+        event_index: index of the offending event in the session (None for the session itself).
+        problem: what is wrong, in words.
+    """
+
+    def __init__(self, event_index: int | None, problem: str):
+        self.event_index = event_index
+        self.problem = problem
+        where = "session" if event_index is None else f"event {event_index}"
+        super().__init__(
+            f"{where}: {problem} (pass strict=False to skip malformed events as [EVT:malformed] tokens)"
+        )
+
+
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+#: Time-gap buckets: upper bounds in ms (log2 scale); ``[DT:k]`` means gap <= DT_BOUNDS[k].
+DT_BOUNDS = (
+    0,
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+    128,
+    256,
+    512,
+    1024,
+    2048,
+    4096,
+    8192,
+    16384,
+    32768,
+    65536,
+    131072,
+    262144,
+    524288,
+    1048576,
+)
+#: Count buckets for ``[N:...]`` tokens.
+COUNT_BUCKETS = ((0, "0"), (1, "1"), (2, "2"), (4, "3-4"), (8, "5-8"), (16, "9-16"), (32, "17-32"))
+COUNT_BUCKET_NAMES = tuple(n for _, n in COUNT_BUCKETS) + ("33+",)
+CSS_BUCKETS = ((1000, "<1k"), (10000, "<10k"), (100000, "<100k"))
+CSS_BUCKET_NAMES = tuple(n for _, n in CSS_BUCKETS) + ("100k+",)
+
+#: Elements that get their own open/close tokens; any other tag is ``<other>`` + its name as text.
+KNOWN_TAGS = (
+    "html head body title meta link style script noscript base template slot iframe frame "
+    "div span p a img button input textarea select option optgroup label form fieldset legend "
+    "ul ol li dl dt dd table thead tbody tfoot tr td th caption colgroup col "
+    "h1 h2 h3 h4 h5 h6 header footer nav main section article aside figure figcaption details summary "
+    "dialog menu strong em b i u s small mark sub sup code pre kbd samp var abbr cite q blockquote "
+    "br hr wbr time address data output progress meter canvas video audio source track picture embed "
+    "object param map area svg path g circle rect line polyline polygon ellipse text tspan use defs "
+    "symbol clippath lineargradient radialgradient stop mask pattern image foreignobject title desc "
+    "font center big strike tt nobr"
+).split()
+KNOWN_TAGS = tuple(dict.fromkeys(KNOWN_TAGS))  # dedupe, keep order ("title" is HTML and SVG)
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+#: Attributes serialised (in this order); every other attribute is dropped.
+KEPT_ATTRS = (
+    "id",
+    "class",
+    "name",
+    "type",
+    "role",
+    "aria-label",
+    "href",
+    "src",
+    "alt",
+    "title",
+    "placeholder",
+    "value",
+    "for",
+    "action",
+    "method",
+    "checked",
+    "selected",
+    "disabled",
+    "data-testid",
+    "aria-expanded",
+    "aria-hidden",
+    "tabindex",
+    "target",
+    "rel",
+    "lang",
+    "label",
+    "autocomplete",
+)
+URL_ATTRS = frozenset({"href", "src", "action"})
+#: Values of these input types are not typed by users and are not masked (besides PII masking).
+UNMASKED_INPUT_TYPES = frozenset({"submit", "button", "reset", "image", "checkbox", "radio"})
+UNMASKED_KINDS = frozenset("input:" + t for t in UNMASKED_INPUT_TYPES)
+PASSWORD_AUTOCOMPLETE = frozenset(
+    {"current-password", "new-password", "one-time-code", "cc-number", "cc-csc"}
+)
+
+MISC_TOKENS = (
+    "[TXT]",
+    "[TRUNC]",
+    "[URL]",
+    "[QUERY]",
+    "[LBL]",
+    "[TGT:unknown]",
+    "[TGT:none]",
+    "[MOVE]",
+    "[ADD]",
+    "[REMOVE]",
+    "[SET_TEXT]",
+    "[SET_ATTR]",
+    "[MORE]",
+    "[NULL]",
+    "[OBJ]",
+    "[NUM]",
+    "[KEY]",
+    "[CHECKED]",
+    "[UNCHECKED]",
+    "[SHADOW]",
+    "[IFRAME]",
+    "[SNAPSHOT_TRUNC]",
+    "[MUTATION_TRUNC]",
+    "[SCRIPT]",
+    "[DATAURL]",
+    "[FAILED]",
+    "[TAG]",
+    "[LEVEL]",
+    "[PAYLOAD_TRUNC]",
+    "[DEEP]",
+    "[VAL]",
+)
+
+
+def structural_tokens(coord_bins: int, scroll_bins: int, size_bins: int) -> list[str]:
+    """The structural vocabulary, in id order, for the given bin counts.
+
+    Args:
+        coord_bins: viewport-relative coordinate bins per axis (``[X:0]`` .. ``[X:<coord_bins-1>]``).
+        scroll_bins: scroll-offset bins (half-viewport steps) per axis.
+        size_bins: viewport width/height bins (160 px / 120 px steps).
+
+    Returns:
+        Token strings; the id of a structural token is its index.
+    """
+    toks = list(SPECIAL_TOKENS)
+    toks += [f"[EVT:{e.name}]" for e in EventType] + ["[EVT:unknown]", "[EVT:malformed]"]
+    toks += [f"[SRC:{e.name}]" for e in IncrementalSource] + ["[SRC:unknown]"]
+    toks += [f"[MI:{e.name}]" for e in MouseInteractions] + ["[MI:unknown]"]
+    toks += [f"[MEDIA:{e.name}]" for e in MediaInteractions] + ["[MEDIA:unknown]"]
+    toks += [f"[PTR:{e.name}]" for e in PointerTypes] + ["[PTR:unknown]"]
+    toks += [f"[NODE:{e.name}]" for e in NodeType] + ["[NODE:unknown]"]
+    toks += ["[DT:start]", "[DT:none]", "[DT:neg]"] + [f"[DT:{i}]" for i in range(len(DT_BOUNDS) + 1)]
+    for axis, n in (("X", coord_bins), ("Y", coord_bins), ("SX", scroll_bins), ("SY", scroll_bins)):
+        toks += [f"[{axis}:{i}]" for i in range(n)] + [f"[{axis}:out]"]
+    toks += [f"[W:{i}]" for i in range(size_bins)] + [f"[H:{i}]" for i in range(size_bins)]
+    toks += [f"[N:{n}]" for n in COUNT_BUCKET_NAMES]
+    toks += [f"[MASKED:{n}]" for n in MASK_BUCKET_NAMES]
+    toks += [f"[PII:{k}]" for k in PII_KINDS]
+    toks += [f"[CSS:{n}]" for n in CSS_BUCKET_NAMES]
+    toks += list(MISC_TOKENS)
+    for tag in KNOWN_TAGS + ("other",):
+        toks.append(f"<{tag}>")
+        toks.append(f"</{tag}>")
+    toks += [f"@{a}" for a in KEPT_ATTRS]
+    if len(set(toks)) != len(toks):
+        raise RuntimeError("structural vocabulary has duplicates")  # programming error guard
+    return toks
+
+
+def _count_name(n: int) -> str:
+    for bound, name in COUNT_BUCKETS:
+        if n <= bound:
+            return name
+    return COUNT_BUCKET_NAMES[-1]
+
+
+def _num(x) -> float | None:
+    """A finite number or None (bools, NaN, Infinity, strings and missing values give None)."""
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    return None
+
+
+def _int(x) -> int | None:
+    if isinstance(x, int) and not isinstance(x, bool):
+        return x
+    return None
+
+
+class Walker:
+    """One pass over one session's events.
+
+    Args:
+        vocab: structural token -> id.
+        cfg: the tokenizer options (budgets, masking flags, bins, strict).
+        encode_text: ``str -> list[int]`` for text pieces, or None to collect pieces in ``texts``.
+        text_cache: optional dict shared across sessions: ``(text, cap) -> ids`` of :meth:`text`.
+
+    Attributes:
+        ids: structural and text ids emitted so far (no special tokens).
+        event_ids: per id, the index of its source event.
+        texts: masked text pieces (training mode only).
+        malformed: events emitted as ``[EVT:malformed]``.
+        events: events walked.
+    """
+
+    def __init__(self, vocab: dict[str, int], cfg: dict, encode_text=None, text_cache: dict | None = None):
+        self.V = vocab
+        self.cfg = cfg
+        self.encode_text = encode_text
+        self.text_cache = text_cache if encode_text is not None else None
+        self.texts: list[str] = []
+        self.ids: list[int] = []
+        self.event_ids: list[int] = []
+        self.malformed = 0
+        self.events = 0
+        self.mirror: dict[int, list] = {}
+        self.vw = float(cfg["default_viewport_width"])
+        self.vh = float(cfg["default_viewport_height"])
+        self.last_ts: float | None = None
+        self.first = True
+        V = vocab
+        self.dt_ids = [V[f"[DT:{i}]"] for i in range(len(DT_BOUNDS) + 1)]
+        self.cb = cfg["coord_bins"]
+        self.sb = cfg["scroll_bins"]
+        self.zb = cfg["size_bins"]
+        self.x_ids = [V[f"[X:{i}]"] for i in range(self.cb)] + [V["[X:out]"]]
+        self.y_ids = [V[f"[Y:{i}]"] for i in range(self.cb)] + [V["[Y:out]"]]
+        self.sx_ids = [V[f"[SX:{i}]"] for i in range(self.sb)] + [V["[SX:out]"]]
+        self.sy_ids = [V[f"[SY:{i}]"] for i in range(self.sb)] + [V["[SY:out]"]]
+        self.tag_ids = {t: (V[f"<{t}>"], V[f"</{t}>"]) for t in KNOWN_TAGS}
+        self.attr_ids = {a: V[f"@{a}"] for a in KEPT_ATTRS}
+        self.evt_ids = {e.value: V[f"[EVT:{e.name}]"] for e in EventType}
+        self.src_ids = {e.value: V[f"[SRC:{e.name}]"] for e in IncrementalSource}
+        self.node_ids = {e.value: V[f"[NODE:{e.name}]"] for e in NodeType}
+
+    # ------------------------------------------------------------------ text
+    def text(self, s: str, cap: int) -> None:
+        """Emit a text piece: rrweb masks and PII become mask tokens, the rest subword ids.
+
+        PII detection runs on a window of ``2 * cap + 256`` characters, before the ``cap`` on
+        visible characters, so a PII span is never cut into an unrecognisable prefix.
+        """
+        if not s:
+            return
+        cache = self.text_cache
+        if cache is not None and len(s) <= 256:
+            key = (s, cap)
+            hit = cache.get(key)
+            if hit is None:
+                start = len(self.ids)
+                self._text(s, cap)
+                if len(cache) >= 1 << 17:
+                    cache.clear()
+                cache[key] = self.ids[start:]
+            else:
+                self.ids.extend(hit)
+            return
+        self._text(s, cap)
+
+    def _text(self, s: str, cap: int) -> None:
+        V, ids = self.V, self.ids
+        truncated = False
+        scan = cap * 2 + 256
+        if len(s) > scan:
+            s = s[:scan]
+            truncated = True
+        s = " ".join(s.split())
+        if not s:
+            return
+        if is_rrweb_masked(s):
+            ids.append(V["[MASKED:" + mask_bucket(min(len(s), cap)) + "]"])
+            return
+        if len(s) <= cap and not self.cfg["mask_pii"]:
+            parts = (s,)
+        else:
+            parts = split_pii(s) if self.cfg["mask_pii"] else (s,)
+        left = cap
+        for part in parts:
+            if left <= 0:
+                truncated = True
+                break
+            if isinstance(part, tuple):
+                ids.append(V["[PII:" + part[0] + "]"])
+                left -= 1
+                continue
+            if len(part) > left:
+                part = part[:left]
+                truncated = True
+            left -= len(part)
+            if self.encode_text is None:
+                self.texts.append(part)
+            else:
+                ids.extend(self.encode_text(part))
+        if truncated:
+            ids.append(V["[TRUNC]"])
+
+    def masked(self, value) -> None:
+        n = len(value) if isinstance(value, str) else 0
+        self.ids.append(self.V["[MASKED:" + mask_bucket(n) + "]"])
+
+    def url(self, s, cap: int | None = None) -> None:
+        if not isinstance(s, str):
+            return
+        cap = cap or self.cfg["max_url_chars"]
+        if s.startswith("data:"):
+            self.ids.append(self.V["[DATAURL]"])
+            return
+        cut = min((i for i in (s.find("?"), s.find("#")) if i >= 0), default=-1)
+        if cut >= 0:
+            self.text(s[:cut], cap)
+            self.ids.append(self.V["[QUERY]"])
+        else:
+            self.text(s, cap)
+
+    def count(self, n: int) -> None:
+        self.ids.append(self.V["[N:" + _count_name(n) + "]"])
+
+    # ------------------------------------------------------------ geometry
+    def xy(self, x, y) -> None:
+        x, y = _num(x), _num(y)
+        if x is None or y is None:
+            return
+        cb = self.cb
+        fx, fy = x / self.vw, y / self.vh
+        self.ids.append(self.x_ids[int(fx * cb)] if 0.0 <= fx < 1.0 else self.x_ids[cb])
+        self.ids.append(self.y_ids[int(fy * cb)] if 0.0 <= fy < 1.0 else self.y_ids[cb])
+
+    def scroll_xy(self, x, y) -> None:
+        sb = self.sb
+        for v, dim, table in ((x, self.vw, self.sx_ids), (y, self.vh, self.sy_ids)):
+            v = _num(v)
+            if v is None:
+                continue
+            k = int(max(v, 0.0) / dim * 2)
+            self.ids.append(table[k] if k < sb else table[sb])
+
+    def size(self, w, h) -> None:
+        w, h = _num(w), _num(h)
+        zb = self.zb
+        if w is not None and w > 0:
+            self.vw = w
+            self.ids.append(self.V[f"[W:{min(int(w / 160), zb - 1)}]"])
+        if h is not None and h > 0:
+            self.vh = h
+            self.ids.append(self.V[f"[H:{min(int(h / 120), zb - 1)}]"])
+
+    def path(self, positions) -> None:
+        if not isinstance(positions, list):
+            self.count(0)
+            return
+        n = len(positions)
+        self.count(n)
+        k = self.cfg["max_path_points"]
+        if n <= k:
+            picks = positions
+        elif k == 1:
+            picks = [positions[-1]]
+        else:
+            picks = [positions[round(i * (n - 1) / (k - 1))] for i in range(k)]
+        for p in picks:
+            if isinstance(p, dict):
+                self.xy(p.get("x"), p.get("y"))
+
+    # ---------------------------------------------------------- DOM mirror
+    def describe(self, node_id) -> None:
+        """Emit the target description of ``node_id``: tag token + ``[LBL]`` label (never the id)."""
+        nid = _int(node_id)
+        if nid is None:
+            self.ids.append(self.V["[TGT:none]"])
+            return
+        info = self.mirror.get(nid)
+        if info is None:
+            self.ids.append(self.V["[TGT:unknown]"])
+            return
+        self.ids.append(info[0])
+        if info[1]:
+            self.text(info[1], 24)
+        label = info[2] or info[3]
+        if label:
+            self.ids.append(self.V["[LBL]"])
+            self.text(label, self.cfg["max_label_chars"])
+
+    def _register(self, node: dict, parent_id) -> list | None:
+        """Add one serialized node to the mirror; returns its info list ``[tag_id, other_name, label,
+        text, is_password, parent_id, tag]``."""
+        nid = _int(node.get("id"))
+        ntype = node.get("type")
+        if ntype == 2:
+            tag = node.get("tagName")
+            tag = tag.lower() if isinstance(tag, str) else ""
+            pair = self.tag_ids.get(tag)
+            other = "" if pair else tag
+            tag_id = pair[0] if pair else self.V["<other>"]
+            attrs = node.get("attributes")
+            label = ""
+            pw = False
+            itype = ""
+            if isinstance(attrs, dict):
+                for key in ("aria-label", "name", "id", "placeholder", "title", "alt"):
+                    val = attrs.get(key)
+                    if isinstance(val, str) and val.strip():
+                        label = val
+                        break
+                if tag == "input":
+                    itype = attrs.get("type")
+                    itype = itype.lower() if isinstance(itype, str) else ""
+                    pw = itype == "password" or attrs.get("autocomplete") in PASSWORD_AUTOCOMPLETE
+            info = [tag_id, other, label, "", pw, parent_id, tag + ":" + itype if itype else tag]
+        else:
+            tid = self.node_ids.get(ntype, self.V["[NODE:unknown]"]) if _int(ntype) is not None else None
+            info = [tid if tid is not None else self.V["[NODE:unknown]"], "", "", "", False, parent_id, ""]
+            if ntype == 3:
+                text = node.get("textContent")
+                if isinstance(text, str) and parent_id is not None:
+                    short = text[: self.cfg["max_label_chars"] * 2].strip()
+                    if short:
+                        p = self.mirror.get(parent_id)
+                        if p is not None and not p[3]:
+                            p[3] = short
+                            g = self.mirror.get(p[5]) if p[5] is not None else None
+                            if g is not None and not g[3] and not g[2]:
+                                g[3] = short
+        if nid is not None:
+            self.mirror[nid] = info
+        return info
+
+    def serialize(self, root, parent_id, budget: int, trunc_token: str) -> None:
+        """Register ``root``'s subtree in the mirror and emit it within ``budget`` tokens (iterative)."""
+        V, ids = self.V, self.ids
+        cfg = self.cfg
+        limit = len(ids) + budget
+        emitting = True
+        max_depth = cfg["max_dom_depth"]
+        # stack items: ("open", node, parent_id, depth, context) or ("close", token_id)
+        stack: list = [(0, root, parent_id, 0, "")]
+        while stack:
+            item = stack.pop()
+            if item[0] == 1:
+                if emitting:
+                    ids.append(item[1])
+                continue
+            _, node, pid, depth, ctx = item
+            if not isinstance(node, dict):
+                continue
+            info = self._register(node, pid)
+            if emitting and len(ids) >= limit:
+                emitting = False
+                ids.append(V[trunc_token])
+            ntype = node.get("type")
+            nid = _int(node.get("id"))
+            show = emitting and depth <= max_depth
+            if emitting and depth == max_depth + 1:
+                ids.append(V["[DEEP]"])
+            if ntype == 2:
+                tag = info[6].partition(":")[0]
+                if show:
+                    if node.get("isShadow"):
+                        ids.append(V["[SHADOW]"])
+                    ids.append(info[0])
+                    if info[1]:
+                        self.text(info[1], 24)
+                    attrs = node.get("attributes")
+                    if isinstance(attrs, dict):
+                        self.attributes(attrs, tag, info[4])
+                children = node.get("childNodes")
+                if tag == "script":
+                    continue  # body dropped, element kept as <script>
+                if show and tag not in VOID_TAGS:
+                    pair = self.tag_ids.get(tag)
+                    stack.append((1, pair[1] if pair else V["</other>"]))
+                if isinstance(children, list):
+                    child_ctx = "style" if tag == "style" else "textarea" if tag == "textarea" else ctx
+                    for child in reversed(children):
+                        stack.append((0, child, nid, depth + 1, child_ctx))
+            elif ntype == 3:
+                if not show:
+                    continue
+                text = node.get("textContent")
+                if not isinstance(text, str):
+                    continue
+                if ctx == "style" or node.get("isStyle"):
+                    ids.append(V["[CSS:" + _css_name(len(text)) + "]"])
+                elif ctx == "textarea" and text.strip():
+                    ids.append(V["[TXT]"])
+                    if cfg["mask_inputs"]:
+                        self.masked(text)  # a textarea's text is what was typed into it
+                    else:
+                        self.text(text, cfg["max_text_chars"])
+                elif text.strip():
+                    ids.append(V["[TXT]"])
+                    self.text(text, cfg["max_text_chars"])
+            elif ntype == 0:
+                if show:
+                    ids.append(info[0])
+                children = node.get("childNodes")
+                if isinstance(children, list):
+                    for child in reversed(children):
+                        stack.append((0, child, nid, depth + 1, ctx))
+            elif ntype in (1, 4):
+                if show:
+                    ids.append(info[0])
+            elif ntype == 5:
+                continue  # comments dropped
+            elif show:
+                ids.append(V["[NODE:unknown]"])
+
+    def attributes(self, attrs: dict, tag: str, is_password: bool) -> None:
+        V, ids, cfg = self.V, self.ids, self.cfg
+        cap = cfg["max_attr_chars"]
+        for name in KEPT_ATTRS:
+            if name not in attrs:
+                continue
+            val = attrs[name]
+            ids.append(self.attr_ids[name])
+            if val is None:
+                ids.append(V["[NULL]"])
+            elif isinstance(val, bool) or val == "":
+                continue
+            elif isinstance(val, (int, float)):
+                ids.append(V["[NUM]"])
+            elif not isinstance(val, str):
+                ids.append(V["[OBJ]"])
+            elif name == "value" and tag in ("input", "textarea", "select"):
+                typ = attrs.get("type")
+                typ = typ.lower() if isinstance(typ, str) else ""
+                if is_password or (
+                    cfg["mask_inputs"] and not (tag == "input" and typ in UNMASKED_INPUT_TYPES)
+                ):
+                    self.masked(val)
+                else:
+                    self.text(val, cap)
+            elif name in URL_ATTRS:
+                self.url(val)
+            else:
+                self.text(val, cap)
+        if "_cssText" in attrs:
+            css = attrs["_cssText"]
+            ids.append(V["[CSS:" + _css_name(len(css) if isinstance(css, str) else 0) + "]"])
+        if "rr_dataURL" in attrs:
+            ids.append(V["[DATAURL]"])
+
+    # --------------------------------------------------------------- events
+    def walk(self, events: list) -> None:
+        """Walk all events (lenient or strict per ``cfg['strict']``)."""
+        strict = self.cfg["strict"]
+        ids, event_ids = self.ids, self.event_ids
+        for i, ev in enumerate(events):
+            start = len(ids)
+            try:
+                self.event(ev)
+            except RRWebTokenizationError as exc:
+                if strict:
+                    raise RRWebTokenizationError(i, exc.problem) from None
+                self._malformed(start)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+                if strict:
+                    raise RRWebTokenizationError(i, f"{type(exc).__name__}: {exc}") from exc
+                self._malformed(start)
+            if len(ids) == start:  # defensive: every event yields at least one token
+                ids.append(self.V["[EVT:unknown]"])
+            event_ids.extend([i] * (len(ids) - start))
+        self.events += len(events)
+
+    def _malformed(self, start: int) -> None:
+        del self.ids[start:]
+        if self.encode_text is None:
+            pass  # texts collected for a malformed event stay; they are masked text all the same
+        self.ids.append(self.V["[EVT:malformed]"])
+        self.malformed += 1
+
+    def _dt(self, ts) -> None:
+        t = _num(ts)
+        ids = self.ids
+        if t is None:
+            ids.append(self.V["[DT:none]"])
+            return
+        if self.last_ts is None:
+            ids.append(self.V["[DT:start]"])
+        else:
+            gap = t - self.last_ts
+            if gap < 0:
+                ids.append(self.V["[DT:neg]"])
+            else:
+                k = 0
+                for bound in DT_BOUNDS:
+                    if gap <= bound:
+                        break
+                    k += 1
+                ids.append(self.dt_ids[k])
+        self.last_ts = t
+
+    def event(self, ev) -> None:
+        if not isinstance(ev, dict):
+            raise RRWebTokenizationError(None, f"event is a {type(ev).__name__}, not an object")
+        etype = ev.get("type")
+        if _int(etype) is None:
+            raise RRWebTokenizationError(None, f"event 'type' is {etype!r}, not an integer")
+        data = ev.get("data")
+        ids, V = self.ids, self.V
+        if etype == 3:
+            if not isinstance(data, dict):
+                raise RRWebTokenizationError(None, f"IncrementalSnapshot 'data' is {type(data).__name__}")
+            src = data.get("source")
+            ids.append(
+                self.src_ids.get(src, V["[SRC:unknown]"]) if _int(src) is not None else V["[SRC:unknown]"]
+            )
+            self._dt(ev.get("timestamp"))
+            if _int(src) is not None:
+                self.incremental(src, data)
+            return
+        ids.append(self.evt_ids.get(etype, V["[EVT:unknown]"]))
+        self._dt(ev.get("timestamp"))
+        if etype in (2, 4, 5, 6, 7) and not isinstance(data, dict):
+            raise RRWebTokenizationError(None, f"{EventType(etype).name} 'data' is {type(data).__name__}")
+        if etype == 2:
+            self.mirror = {}
+            node = data.get("node")
+            if not isinstance(node, dict):
+                raise RRWebTokenizationError(None, "FullSnapshot without a 'node' object")
+            off = data.get("initialOffset")
+            if isinstance(off, dict):
+                self.scroll_xy(off.get("left"), off.get("top"))
+            self.serialize(node, None, self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
+        elif etype == 4:
+            self.size(data.get("width"), data.get("height"))
+            if "href" in data:
+                ids.append(V["[URL]"])
+                self.url(data.get("href"))
+        elif etype == 5:
+            ids.append(V["[TAG]"])
+            tag = data.get("tag")
+            if isinstance(tag, str):
+                self.text(tag, 32)
+            self.payload(data.get("payload"))
+        elif etype == 6:
+            ids.append(V["[TAG]"])
+            plugin = data.get("plugin")
+            if isinstance(plugin, str):
+                self.text(plugin, 32)
+            payload = data.get("payload")
+            if isinstance(payload, dict) and isinstance(payload.get("level"), str):
+                ids.append(V["[LEVEL]"])
+                self.text(payload["level"], 16)
+                payload = payload.get("payload")
+            self.payload(payload)
+        elif etype == 7:
+            ids.append(V["[URL]"])
+            self.url(data.get("url"))
+            if "failed" in data:
+                ids.append(V["[FAILED]"])
+
+    def payload(self, obj) -> None:
+        """Emit keys and string values of a JSON payload, iteratively, within ``max_payload_chars``."""
+        V, ids = self.V, self.ids
+        budget = self.cfg["max_payload_chars"]
+        stack = [obj]
+        used = 0
+        while stack:
+            if used >= budget:
+                ids.append(V["[PAYLOAD_TRUNC]"])
+                return
+            x = stack.pop()
+            if isinstance(x, str):
+                if x:
+                    ids.append(V["[VAL]"])
+                    self.text(x, min(budget - used, self.cfg["max_attr_chars"]))
+                    used += min(len(x), self.cfg["max_attr_chars"])
+            elif isinstance(x, dict):
+                for key in reversed(list(x)):
+                    stack.append(x[key])
+                    stack.append(("k", key))
+            elif isinstance(x, list):
+                stack.extend(reversed(x))
+            elif isinstance(x, tuple):
+                ids.append(V["[KEY]"])
+                if isinstance(x[1], str):
+                    self.text(x[1], 32)
+                    used += min(len(x[1]), 32)
+            elif isinstance(x, (int, float)) and not isinstance(x, bool):
+                ids.append(V["[NUM]"])
+                used += 1
+
+    def incremental(self, src: int, data: dict) -> None:
+        V, ids, cfg = self.V, self.ids, self.cfg
+        if src in (1, 6, 12):  # MouseMove, TouchMove, Drag
+            self.path(data.get("positions"))
+        elif src == 2:  # MouseInteraction
+            mi = data.get("type")
+            mi = _int(mi)
+            ids.append(V[f"[MI:{MouseInteractions(mi).name}]"] if mi in _MI_VALUES else V["[MI:unknown]"])
+            pt = data.get("pointerType")
+            if pt is not None and pt != 0:
+                pt = _int(pt)
+                ids.append(V[f"[PTR:{PointerTypes(pt).name}]"] if pt in _PTR_VALUES else V["[PTR:unknown]"])
+            self.xy(data.get("x"), data.get("y"))
+            self.describe(data.get("id"))
+        elif src == 3:  # Scroll
+            self.describe(data.get("id"))
+            self.scroll_xy(data.get("x"), data.get("y"))
+        elif src == 4:  # ViewportResize
+            self.size(data.get("width"), data.get("height"))
+        elif src == 5:  # Input
+            nid = _int(data.get("id"))
+            self.describe(nid)
+            info = self.mirror.get(nid) if nid is not None else None
+            text = data.get("text")
+            kind = info[6] if info is not None else ""
+            choice = kind in ("input:checkbox", "input:radio")
+            if isinstance(text, str):
+                pw = info is not None and info[4]
+                if pw or (cfg["mask_inputs"] and not choice and kind not in UNMASKED_KINDS):
+                    self.masked(text)
+                else:
+                    self.text(text, cfg["max_attr_chars"])
+            checked = data.get("isChecked")
+            if checked is True:
+                ids.append(V["[CHECKED]"])
+            elif checked is False and choice:
+                ids.append(V["[UNCHECKED]"])  # text inputs always report False: only shown for choices
+        elif src == 7:  # MediaInteraction
+            mt = _int(data.get("type"))
+            ids.append(
+                V[f"[MEDIA:{MediaInteractions(mt).name}]"] if mt in _MEDIA_VALUES else V["[MEDIA:unknown]"]
+            )
+            self.describe(data.get("id"))
+        elif src == 0:
+            self.mutation(data)
+        elif src == 8:  # StyleSheetRule
+            adds, removes = data.get("adds"), data.get("removes")
+            if isinstance(adds, list):
+                ids.append(V["[ADD]"])
+                self.count(len(adds))
+            if isinstance(removes, list):
+                ids.append(V["[REMOVE]"])
+                self.count(len(removes))
+        elif src == 9:  # CanvasMutation
+            self.describe(data.get("id"))
+            cmds = data.get("commands")
+            self.count(len(cmds) if isinstance(cmds, list) else 1)
+        elif src == 10:  # Font
+            fam = data.get("family")
+            if isinstance(fam, str):
+                self.text(fam, 32)
+        elif src == 14:  # Selection
+            ranges = data.get("ranges")
+            ranges = ranges if isinstance(ranges, list) else []
+            self.count(len(ranges))
+            if ranges and isinstance(ranges[0], dict):
+                self.describe(ranges[0].get("start"))
+        elif src == 15:  # AdoptedStyleSheet
+            sids = data.get("styleIds")
+            self.count(len(sids) if isinstance(sids, list) else 0)
+        elif src == 16:  # CustomElement
+            define = data.get("define")
+            if isinstance(define, dict) and isinstance(define.get("name"), str):
+                self.text(define["name"], 32)
+        # StyleDeclaration (13), Log (11) and unknown sources: kind + time only
+
+    def mutation(self, data: dict) -> None:
+        V, ids, cfg = self.V, self.ids, self.cfg
+        max_items = cfg["max_mutation_items"]
+        start = len(ids)
+        budget = cfg["max_mutation_tokens"]
+        removes = data.get("removes")
+        if isinstance(removes, list):
+            for k, rem in enumerate(removes):
+                if k == max_items:
+                    ids.append(V["[MORE]"])
+                    self.count(len(removes) - k)
+                    break
+                if isinstance(rem, dict):
+                    ids.append(V["[REMOVE]"])
+                    self.describe(rem.get("id"))
+            for rem in removes:
+                if isinstance(rem, dict):
+                    rid = _int(rem.get("id"))
+                    if rid is not None:
+                        self.mirror.pop(rid, None)
+        adds = data.get("adds")
+        if isinstance(adds, list):
+            if data.get("isAttachIframe"):
+                ids.append(V["[IFRAME]"])
+            for k, add in enumerate(adds):
+                if not isinstance(add, dict) or not isinstance(add.get("node"), dict):
+                    continue
+                left = start + budget - len(ids)
+                pid = _int(add.get("parentId"))
+                if k >= max_items or left <= 0:
+                    self.register_subtree(add["node"], pid)
+                    continue
+                ids.append(V["[ADD]"])
+                info = self.mirror.get(pid) if pid is not None else None
+                ids.append(info[0] if info is not None else V["[TGT:unknown]"])
+                self.serialize(add["node"], pid, max(left, 1), "[MUTATION_TRUNC]")
+            if len(adds) > max_items:
+                ids.append(V["[MORE]"])
+                self.count(len(adds) - max_items)
+        texts = data.get("texts")
+        if isinstance(texts, list):
+            for k, item in enumerate(texts):
+                if k == max_items:
+                    ids.append(V["[MORE]"])
+                    self.count(len(texts) - k)
+                    break
+                if not isinstance(item, dict):
+                    continue
+                ids.append(V["[SET_TEXT]"])
+                tid = _int(item.get("id"))
+                info = self.mirror.get(tid) if tid is not None else None
+                self.describe(info[5] if info is not None else tid)
+                val = item.get("value")
+                if isinstance(val, str):
+                    self.text(val, cfg["max_text_chars"])
+                elif val is None:
+                    ids.append(V["[NULL]"])
+        attrs = data.get("attributes")
+        if isinstance(attrs, list):
+            for k, item in enumerate(attrs):
+                if k == max_items:
+                    ids.append(V["[MORE]"])
+                    self.count(len(attrs) - k)
+                    break
+                if not isinstance(item, dict):
+                    continue
+                ids.append(V["[SET_ATTR]"])
+                aid = _int(item.get("id"))
+                self.describe(aid)
+                info = self.mirror.get(aid) if aid is not None else None
+                a = item.get("attributes")
+                if isinstance(a, dict):
+                    tag = info[6].partition(":")[0] if info is not None else ""
+                    self.attributes(a, tag, info is not None and info[4])
+
+    def register_subtree(self, root: dict, parent_id) -> None:
+        """Register a subtree in the mirror without emitting anything (iterative)."""
+        stack = [(root, parent_id)]
+        while stack:
+            node, pid = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            self._register(node, pid)
+            children = node.get("childNodes")
+            if isinstance(children, list):
+                nid = _int(node.get("id"))
+                for child in reversed(children):
+                    stack.append((child, nid))
+
+
+_MI_VALUES = frozenset(e.value for e in MouseInteractions)
+_MEDIA_VALUES = frozenset(e.value for e in MediaInteractions)
+_PTR_VALUES = frozenset(e.value for e in PointerTypes)
+
+
+def _css_name(n: int) -> str:
+    for bound, name in CSS_BUCKETS:
+        if n < bound:
+            return name
+    return CSS_BUCKET_NAMES[-1]

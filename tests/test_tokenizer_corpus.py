@@ -1,0 +1,55 @@
+"""RRWebTokenizer over the whole bundled corpus (skipped while the corpus is still empty)."""
+
+from __future__ import annotations
+
+import pytest
+
+import rrweb_hf
+from rrweb_hf.rrweb_types import EventType, IncrementalSource
+from rrweb_hf.tokenization_rrweb import RRWebTokenizer
+
+
+@pytest.fixture(scope="module")
+def corpus_sessions():
+    root = rrweb_hf.sample_corpus()
+    if not root.is_dir():
+        pytest.skip(f"bundled corpus not present at {root}")
+    walk = rrweb_hf.walk_corpus(root)
+    sessions = list(walk)
+    if not sessions:
+        pytest.skip(f"bundled corpus at {root} holds no sessions yet")
+    return sessions
+
+
+@pytest.fixture(scope="module")
+def corpus_tokenizer(corpus_sessions):
+    # Train on a few sessions: the text vocabulary does not change what these tests check.
+    return RRWebTokenizer.train(corpus_sessions[:8], text_vocab_size=1000, show_progress=False)
+
+
+def _kind(event):
+    if event["type"] == 3:
+        return f"[SRC:{IncrementalSource(event['data']['source']).name}]"
+    return f"[EVT:{EventType(event['type']).name}]"
+
+
+def test_whole_corpus_tokenizes_and_every_event_maps_back(corpus_sessions, corpus_tokenizer):
+    """One pass over the corpus: no malformed events (so strict mode would not raise), no [UNK], no
+    unknown kinds, and in windows of 512 every event's kind token names its type and source."""
+    tok = corpus_tokenizer
+    stats = {}
+    kind_ids = {i for t, i in tok.get_vocab().items() if t.startswith(("[EVT:", "[SRC:"))}
+    for session in corpus_sessions:
+        ids, event_ids = tok.encode_session(session, stats=stats)
+        assert set(event_ids) == set(range(session.num_events)), session.session_id
+        assert tok.unk_token_id not in ids, session.session_id
+        kinds = {}
+        for w_ids, w_ev in tok.windows(ids, event_ids, max_length=512, stride=64, stats=stats):
+            for tid, e in zip(w_ids, w_ev, strict=True):
+                if tid in kind_ids:
+                    kinds[e] = tid
+        assert len(kinds) == session.num_events, session.session_id  # 100% of events
+        for e, tid in kinds.items():
+            assert tok.convert_ids_to_tokens(tid) == _kind(session.events[e]), (session.session_id, e)
+    assert stats["malformed_events"] == 0
+    assert stats["sessions"] == len(corpus_sessions) and stats["windows"] >= len(corpus_sessions)
