@@ -28,6 +28,31 @@ register_auto_tokenizer()
 
 __version__ = "0.1.0"
 
+# Heavier stages load on first use (``rrweb_hf.load_sessions`` imports datasets, the lazy dataset
+# imports torch), so ``import rrweb_hf`` stays cheap for readers and ``rrweb-hf stats``.
+_LAZY = {
+    "RRWebSessions": "sessions",
+    "exact_events": "sessions",
+    "load_sessions": "sessions",
+    "split_of": "sessions",
+    "export_dataset": "prepare",
+    "export_sessions": "prepare",
+    "prepare_windows": "prepare",
+    "FileIndex": "lazy",
+    "LazyWindowDataset": "lazy",
+    "Progress": "monitoring",
+    "init_wandb": "monitoring",
+    "read_wandb_history": "monitoring",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def sample_corpus() -> Path:
     """Path of the bundled corpus of real rrweb recordings (see its ``MANIFEST.json``).
@@ -39,6 +64,7 @@ def sample_corpus() -> Path:
 
 
 __all__ = [
+    *_LAZY,
     "CompressionError",
     "CorpusWalk",
     "NotJSONError",

@@ -16,6 +16,12 @@ import sys
 COMMANDS = {
     "stats": "stats",
     "train-tokenizer": "train_tokenizer",
+    "prepare": "prepare",
+    "export-sessions": "export_sessions",
+    "pretrain": "pretrain",
+    "publish": "publish",
+    "embed": "embed",
+    "run-all": "run_all",
 }
 
 

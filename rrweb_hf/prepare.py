@@ -1,0 +1,550 @@
+"""Tokenized training windows and a self-describing Parquet export.
+
+:func:`prepare_windows` turns a corpus into rows of ``input_ids`` / ``attention_mask`` /
+``special_tokens_mask`` (optionally ``event_ids``) with ``Dataset.map(batched=True, num_proc=N)``
+over the session index of :func:`rrweb_hf.sessions.load_sessions` (``with_events=False``: ids,
+paths, counts and bad-file reasons, cached by content); the map reads each file and tokenizes it, so
+no Arrow copy of the recordings is made or memory-mapped and peak RSS does not grow with the corpus. Every session is cut into
+ALL its overlapping windows (``RRWebTokenizer.windows``), so every token lies in some row; tokens
+are dropped only when ``max_windows`` asks for it, and the report counts them.
+
+Caching: the raw build is keyed on file sizes and mtimes; the map's fingerprint is set explicitly
+from the raw dataset's fingerprint, a hash of every file in the tokenizer folder, the code of the
+tokenizer and of this module, and the windowing settings. Unchanged input re-uses the cached
+Arrow files; a changed file or tokenizer recomputes.
+
+:func:`export_dataset` writes ``data/<split>-XXXXX-of-XXXXX.parquet`` shards, a ``README.md``
+dataset card whose YAML header declares ``configs`` (data files per split) and ``dataset_info``
+(features, splits), and the report as JSON. Stock ``datasets.load_dataset(folder)`` reads it
+without ``rrweb_hf``; the folder can be uploaded as-is as a Hub dataset repo.
+
+Example:
+    >>> import json, pathlib, tempfile
+    >>> from rrweb_hf.tokenization_rrweb import RRWebTokenizer
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> events = [{"type": 4, "data": {"href": "https://a.io/x", "width": 800, "height": 600}, "timestamp": 1}]
+    >>> _ = (root / "a.json").write_text(json.dumps(events * 30))
+    >>> tok = RRWebTokenizer()
+    >>> result = prepare_windows(root, tok, max_length=32, stride=4, validation_fraction=0,
+    ...                          cache_dir=tempfile.mkdtemp(), progress=False)
+    >>> result.report["sessions"], result.report["windows"] > 1, result.report["tokens_dropped"]
+    (1, True, 0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+import orjson
+import pyarrow.compute as pc
+
+from .monitoring import Progress, peak_rss_mb
+from .readers import DEFAULT_MAX_BYTES, SessionReadError, read_file
+from .sessions import load_sessions, resolve_corpus
+
+logger = logging.getLogger(__name__)
+
+REPORT_NAME = "prepare_report.json"
+#: Columns of a window row (``event_ids`` only with ``with_event_ids=True``; -1 on [CLS]/[SEP]).
+WINDOW_FEATURES = datasets.Features(
+    {
+        "session_id": datasets.Value("string"),
+        "window_index": datasets.Value("int32"),
+        "input_ids": datasets.List(datasets.Value("int32")),
+        "attention_mask": datasets.List(datasets.Value("int8")),
+        "special_tokens_mask": datasets.List(datasets.Value("int8")),
+        "session_tokens": datasets.Value("int64"),
+        "session_tokens_dropped": datasets.Value("int64"),
+    }
+)
+
+
+def window_features(with_event_ids: bool = False) -> datasets.Features:
+    """:data:`WINDOW_FEATURES`, plus ``event_ids`` (``List(int32)``) when asked."""
+    features = WINDOW_FEATURES.copy()
+    if with_event_ids:
+        features["event_ids"] = datasets.List(datasets.Value("int32"))
+    return features
+
+
+@dataclass
+class PrepareResult:
+    """What :func:`prepare_windows` returns.
+
+    Attributes:
+        dataset: the windows, one :class:`~datasets.Dataset` per split.
+        report: sessions, windows, tokens, tokens dropped, skipped files, timings (see
+            :func:`prepare_windows`).
+        raw: the session index (no events) the windows came from, with bad-file rows.
+    """
+
+    dataset: datasets.DatasetDict
+    report: dict
+    raw: datasets.DatasetDict = field(repr=False, default=None)
+
+
+def _hash_folder(folder: Path) -> str:
+    digest = hashlib.sha1()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha1(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def tokenizer_fingerprint(tokenizer) -> str:
+    """A content hash of a tokenizer: its saved files plus the code that encodes with it.
+
+    Args:
+        tokenizer: an ``RRWebTokenizer`` (or any tokenizer with ``save_pretrained``).
+
+    Returns:
+        Hex SHA-1; equal for tokenizers that produce the same ids, different after retraining,
+        an option change or a change of the tokenizer's code.
+    """
+    import tempfile
+
+    digest = hashlib.sha1()
+    with tempfile.TemporaryDirectory() as tmp:
+        tokenizer.save_pretrained(tmp)
+        digest.update(_hash_folder(Path(tmp)).encode())
+    for name in (type(tokenizer).__module__, "rrweb_hf.rrweb_walker", "rrweb_hf.privacy", __name__):
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        if source and os.path.exists(source):
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def load_tokenizer(path: str | os.PathLike):
+    """Load a saved ``RRWebTokenizer`` folder.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a folder with a ``tokenizer_config.json``.
+    """
+    path = Path(path)
+    if not (path / "tokenizer_config.json").is_file():
+        raise FileNotFoundError(
+            f"tokenizer not found: {path} has no tokenizer_config.json; pass the folder written by "
+            "`rrweb-hf train-tokenizer` or RRWebTokenizer.save_pretrained()"
+        )
+    from .tokenization_rrweb import RRWebTokenizer
+
+    return RRWebTokenizer.from_pretrained(str(path))
+
+
+class _Reporter:
+    """Per-session progress from map workers to the main process (a queue, or direct in-process)."""
+
+    def __init__(self, sink):
+        self.sink = sink
+
+    def put(self, counts: dict) -> None:
+        if isinstance(self.sink, Progress):
+            self.sink.update(**counts)
+        else:
+            self.sink.put(counts)
+
+
+def _window_batch(
+    session_id,
+    path,
+    error,
+    *,
+    root,
+    max_bytes,
+    tokenizer,
+    max_length,
+    stride,
+    with_event_ids,
+    max_windows,
+    reporter,
+):
+    # The raw index has no events: each file is read again here, so no copy of the recordings is
+    # memory-mapped (a mapped Arrow copy of the corpus would show up as RSS growing with the corpus).
+    out = {name: [] for name in window_features(with_event_ids)}
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    files: dict[str, dict] = {}  # path -> {session_id: events}, for files holding several sessions
+    columns = (c.to_pylist() for c in (session_id, path, error))
+    for sid, rel, reason in zip(*columns, strict=True):
+        if reason is None:
+            if rel not in files:
+                try:
+                    result = read_file(Path(root) / rel, root=root, max_bytes=max_bytes, strict=False)
+                    files = {rel: {session.session_id: session.events for session in result.sessions}}
+                except (SessionReadError, OSError) as exc:  # changed since the index was built
+                    files = {rel: {}}
+                    logger.warning("skipping %s: it changed since the index was built: %s", rel, exc)
+            session_events = files[rel].get(sid)
+            if session_events is None:
+                reason = "changed since the index was built"
+        if reason is not None:  # a bad file: no rows, no invented tokens
+            if reporter is not None:
+                reporter.put({"files": 1, "skipped": 1})
+            continue
+        n_events = len(session_events)
+        ids, event_ids = tokenizer.encode_session(session_events)
+        n = len(ids)
+        positions = tokenizer.windows(
+            list(range(n)), event_ids, max_length - 2, stride, add_special_tokens=False
+        )
+        positions = [span for span, _ in positions if span]
+        if max_windows is not None:
+            positions = positions[:max_windows]
+        covered = positions[-1][-1] + 1 if positions else 0
+        dropped = n - covered
+        for index, span in enumerate(positions):
+            start, end = span[0], span[-1] + 1
+            window = [cls_id, *ids[start:end], sep_id]
+            out["session_id"].append(sid)
+            out["window_index"].append(index)
+            out["input_ids"].append(window)
+            out["attention_mask"].append([1] * len(window))
+            out["special_tokens_mask"].append([1, *([0] * (end - start)), 1])
+            out["session_tokens"].append(n)
+            out["session_tokens_dropped"].append(dropped)
+            if with_event_ids:
+                out["event_ids"].append([-1, *event_ids[start:end], -1])
+        if reporter is not None:
+            reporter.put(
+                {
+                    "files": 1,
+                    "sessions": 1,
+                    "events": n_events,
+                    "tokens": n,
+                    "windows": len(positions),
+                    "truncated_tokens": dropped,
+                }
+            )
+    return out
+
+
+def _split_report(windows: datasets.Dataset, raw: datasets.Dataset) -> dict:
+    table = windows.data.table if hasattr(windows.data, "table") else windows.data
+    first = pc.equal(table.column("window_index"), 0)
+    lengths = pc.list_value_length(table.column("input_ids"))
+    raw_table = raw.data
+    errors = raw_table.column("error")
+    valid = pc.is_null(errors)
+    events = pc.sum(pc.filter(raw_table.column("num_events"), valid)).as_py() if raw.num_rows else 0
+    return {
+        "sessions": int(pc.sum(first).as_py() or 0),
+        "events": int(events or 0),
+        "windows": windows.num_rows,
+        "tokens": int(pc.sum(pc.filter(table.column("session_tokens"), first)).as_py() or 0),
+        "tokens_dropped": int(pc.sum(pc.filter(table.column("session_tokens_dropped"), first)).as_py() or 0),
+        "window_tokens": int(pc.sum(lengths).as_py() or 0),
+    }
+
+
+def prepare_windows(
+    corpus: str | os.PathLike,
+    tokenizer,
+    *,
+    max_length: int = 512,
+    stride: int = 64,
+    num_proc: int | None = None,
+    validation_fraction: float = 0.1,
+    test_fraction: float = 0.0,
+    split_seed: str = "rrweb_hf",
+    with_event_ids: bool = False,
+    max_windows: int | None = None,
+    strict: bool = False,
+    cache_dir: str | os.PathLike | None = None,
+    batch_size: int = 8,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: bool = True,
+    wandb_run=None,
+) -> PrepareResult:
+    """Tokenize a corpus into overlapping windows, one row per window, with a report.
+
+    Args:
+        corpus: folder, file or glob of session files.
+        tokenizer: an ``RRWebTokenizer`` (or a folder path to load one from).
+        max_length: tokens per window including ``[CLS]`` and ``[SEP]``.
+        stride: least overlap between consecutive windows of a session, in content tokens.
+        num_proc: processes for ``Dataset.map`` (and the raw build).
+        validation_fraction, test_fraction, split_seed: the session split, see
+            :func:`rrweb_hf.sessions.split_of`.
+        with_event_ids: add ``event_ids`` (source event index per token, -1 on specials).
+        max_windows: keep at most this many windows per session; the rest of the session's tokens
+            are counted in ``tokens_dropped``. None (default) keeps every token.
+        strict: stop at the first bad file (:class:`~rrweb_hf.SessionReadError`).
+        cache_dir: datasets cache folder (default ``HF_DATASETS_CACHE``).
+        batch_size: sessions per ``map`` batch (sessions can be MBs: keep it small).
+        max_bytes: largest (decompressed) file accepted; larger ones are skipped as bad files.
+        progress: tqdm bar per session (file) with events/s, tokens and skipped counts.
+        wandb_run: a run (see :func:`rrweb_hf.monitoring.init_wandb`) to log progress to.
+
+    Returns:
+        A :class:`PrepareResult`. ``report`` holds ``sessions``, ``events``, ``windows``,
+        ``tokens`` (content tokens), ``tokens_dropped``, ``window_tokens`` (with specials and
+        overlaps), ``splits`` (the same per split), ``skipped`` (``[{"path", "reason"}]``),
+        ``skipped_files``, ``cache_hit`` (the windows came from the cache), ``seconds`` and
+        ``peak_rss_mb``.
+
+    Raises:
+        ValueError: ``max_length``/``stride`` that leave no room for content.
+        SessionReadError: with ``strict=True``, the first bad file.
+    """
+    if isinstance(tokenizer, (str, os.PathLike)):
+        tokenizer = load_tokenizer(tokenizer)
+    if max_length < 3:
+        raise ValueError(
+            f"max_length={max_length} leaves no room for content besides [CLS] and [SEP]; use >= 3"
+        )
+    if not 0 <= stride < max_length - 2:
+        raise ValueError(f"stride={stride} must be >= 0 and below max_length - 2 = {max_length - 2}")
+    if max_windows is not None and max_windows < 1:
+        raise ValueError(f"max_windows={max_windows} must be >= 1, or None to keep every window")
+    started = time.perf_counter()
+    bars_were_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()  # with progress: ours replaces map's per-batch bar below
+    if progress and bars_were_enabled:
+        datasets.enable_progress_bars()  # the raw build's per-session "Generating" bar
+    try:
+        raw, skipped = load_sessions(
+            corpus,
+            validation_fraction=validation_fraction,
+            test_fraction=test_fraction,
+            split_seed=split_seed,
+            num_proc=num_proc,
+            cache_dir=cache_dir,
+            strict=strict,
+            max_bytes=max_bytes,
+            return_skipped=True,
+            keep_errors=True,
+            with_events=False,
+        )
+    except BaseException:
+        if bars_were_enabled:
+            datasets.enable_progress_bars()
+        raise
+    datasets.disable_progress_bars()
+    settings = repr((max_length, stride, with_event_ids, max_windows, tokenizer_fingerprint(tokenizer)))
+    root, _ = resolve_corpus(corpus)
+    features = window_features(with_event_ids)
+    total = sum(ds.num_rows for ds in raw.values())
+    bar = Progress(total=total, desc="prepare", unit="session", progress=progress, wandb_run=wandb_run)
+    manager = sink = drain = None
+    if num_proc is not None and num_proc > 1:
+        import multiprocess
+
+        manager = multiprocess.Manager()
+        sink = manager.Queue()
+        stop = threading.Event()
+
+        def pump():
+            while not (stop.is_set() and sink.empty()):
+                try:
+                    bar.update(**sink.get(timeout=0.1))
+                except queue.Empty:
+                    continue
+
+        drain = threading.Thread(target=pump, daemon=True)
+        drain.start()
+    reporter = _Reporter(sink if sink is not None else bar)
+    windows = datasets.DatasetDict()
+    cache_hit = True
+    try:
+        for name, ds in raw.items():
+            fingerprint = hashlib.sha1(f"{ds._fingerprint}|{settings}".encode()).hexdigest()[:32]
+            if ds.num_rows == 0:
+                windows[name] = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
+                continue
+            before = time.perf_counter()
+            mapped = ds.with_format("arrow").map(
+                _window_batch,
+                batched=True,
+                batch_size=batch_size,
+                num_proc=num_proc if num_proc and num_proc > 1 and ds.num_rows > 1 else None,
+                input_columns=["session_id", "path", "error"],
+                remove_columns=ds.column_names,
+                features=features,
+                fn_kwargs=dict(
+                    root=str(root),
+                    max_bytes=max_bytes,
+                    tokenizer=tokenizer,
+                    max_length=max_length,
+                    stride=stride,
+                    with_event_ids=with_event_ids,
+                    max_windows=max_windows,
+                    reporter=reporter,
+                ),
+                new_fingerprint=fingerprint,
+                desc=f"tokenizing {name}",
+            )
+            cache_hit = cache_hit and bar.counts["files"] == 0
+            logger.info(
+                "windows for %s: %d rows in %.1fs", name, mapped.num_rows, time.perf_counter() - before
+            )
+            windows[name] = mapped.with_format(None)
+    finally:
+        if drain is not None:
+            stop.set()
+            drain.join()
+            manager.shutdown()
+        bar.close()
+        if bars_were_enabled:
+            datasets.enable_progress_bars()
+    splits = {name: _split_report(windows[name], raw[name]) for name in windows}
+    report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
+    report.update(
+        corpus=os.fspath(corpus),
+        max_length=max_length,
+        stride=stride,
+        max_windows=max_windows,
+        splits=splits,
+        skipped_files=len(skipped),
+        skipped=[{"path": path, "reason": reason} for path, reason in skipped],
+        cache_hit=cache_hit,
+        seconds=round(time.perf_counter() - started, 3),
+        peak_rss_mb=round(max(peak_rss_mb(), peak_rss_mb(children=True)), 1),
+    )
+    if wandb_run is not None:
+        wandb_run.summary.update(
+            {f"prepare/{k}": v for k, v in report.items() if isinstance(v, (int, float))}
+        )
+    return PrepareResult(windows, report, raw)
+
+
+def format_report(report: dict) -> str:
+    """Human-readable summary of a :func:`prepare_windows` report."""
+    lines = [
+        f"sessions: {report['sessions']:,}   windows: {report['windows']:,}   tokens: {report['tokens']:,}   "
+        f"tokens dropped: {report['tokens_dropped']:,}",
+        "splits: "
+        + ", ".join(
+            f"{k} {v['sessions']} sessions/{v['windows']} windows" for k, v in report["splits"].items()
+        ),
+        f"skipped files: {report['skipped_files']}",
+    ]
+    lines += [f"  {item['path']}: {item['reason']}" for item in report["skipped"]]
+    lines.append(
+        f"cache hit: {report['cache_hit']}   seconds: {report['seconds']}   peak RSS MB: {report['peak_rss_mb']}"
+    )
+    return "\n".join(lines)
+
+
+def export_dataset(
+    dataset: datasets.DatasetDict,
+    out_dir: str | os.PathLike,
+    *,
+    report: dict | None = None,
+    title: str = "rrweb sessions",
+    description: str = "",
+    max_rows_per_shard: int = 100_000,
+    overwrite: bool = True,
+) -> Path:
+    """Write a Parquet dataset folder that stock ``datasets.load_dataset(out_dir)`` loads.
+
+    Args:
+        dataset: splits to write (windows from :func:`prepare_windows`, or raw sessions).
+        out_dir: the folder; created if missing.
+        report: corpus statistics for the card and ``prepare_report.json`` (None: neither).
+        title: card title.
+        description: card body text.
+        max_rows_per_shard: rows per Parquet file.
+        overwrite: replace existing ``data/*.parquet`` files (stale shards would be loaded too).
+
+    Returns:
+        ``out_dir`` as a :class:`~pathlib.Path`.
+
+    Raises:
+        FileExistsError: ``overwrite=False`` and ``out_dir/data`` already holds Parquet files.
+
+    Example:
+        >>> import tempfile
+        >>> ds = datasets.DatasetDict({"train": datasets.Dataset.from_dict({"x": [1, 2]})})
+        >>> out = export_dataset(ds, tempfile.mkdtemp())
+        >>> sorted(p.name for p in (out / "data").iterdir())
+        ['train-00000-of-00001.parquet']
+    """
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    out = Path(out_dir)
+    data = out / "data"
+    old = sorted(data.glob("*.parquet")) if data.is_dir() else []
+    if old and not overwrite:
+        raise FileExistsError(
+            f"{data} already holds {len(old)} Parquet files; pass overwrite=True or another --out"
+        )
+    for path in old:
+        path.unlink()
+    data.mkdir(parents=True, exist_ok=True)
+    infos = datasets.info.DatasetInfosDict()
+    configs = []
+    info = datasets.DatasetInfo(features=next(iter(dataset.values())).features)
+    info.splits = datasets.SplitDict()
+    empty = []
+    for name, ds in dataset.items():
+        if ds.num_rows == 0:  # stock load_dataset refuses a declared split with no data files
+            logger.warning("split %r has no rows: not written and not declared in the card", name)
+            empty.append(name)
+            continue
+        shards = max(1, math.ceil(ds.num_rows / max_rows_per_shard))
+        for index in range(shards):
+            part = ds.shard(num_shards=shards, index=index, contiguous=True)
+            part.to_parquet(str(data / f"{name}-{index:05d}-of-{shards:05d}.parquet"))
+        configs.append({"split": name, "path": f"data/{name}-*.parquet"})
+        info.splits.add(datasets.SplitInfo(name=name, num_bytes=ds.data.nbytes, num_examples=ds.num_rows))
+    infos["default"] = info
+    card_data = DatasetCardData(
+        configs=[{"config_name": "default", "data_files": configs}], tags=["rrweb", "session-replay"]
+    )
+    infos.to_dataset_card_data(card_data)
+    body = [f"# {title}", "", description or "rrweb web-session recordings prepared with `rrweb_hf`.", ""]
+    body += [
+        "Load it with stock `datasets` (no `rrweb_hf` needed):",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        'ds = load_dataset("path/or/hub-id/of/this/folder")',
+        "```",
+        "",
+    ]
+    if empty:
+        body += [f"Empty splits, not included: {', '.join(empty)}.", ""]
+    if report is not None:
+        body += ["## Corpus statistics", "", "| | |", "|---|---|"]
+        for key in (
+            "sessions",
+            "events",
+            "windows",
+            "tokens",
+            "tokens_dropped",
+            "skipped_files",
+            "max_length",
+            "stride",
+        ):
+            if key in report:
+                body.append(f"| {key} | {report[key]} |")
+        body += ["", f"Skipped files are listed with their reasons in `{REPORT_NAME}`.", ""]
+        (out / REPORT_NAME).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    card = DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(body))
+    card.save(out / "README.md")
+    return out
+
+
+def export_sessions(dataset: datasets.DatasetDict, out_dir: str | os.PathLike, skipped=(), **kwargs) -> Path:
+    """Export raw sessions (from :func:`~rrweb_hf.sessions.load_sessions`) like :func:`export_dataset`.
+
+    ``events``/``metadata`` stay ``Json`` columns (JSON text in Parquet, decoded by stock ``datasets``).
+    """
+    report = {
+        "sessions": sum(ds.num_rows for ds in dataset.values()),
+        "events": sum(int(pc.sum(ds.data.column("num_events")).as_py() or 0) for ds in dataset.values()),
+        "skipped_files": len(skipped),
+        "skipped": [{"path": p, "reason": r} for p, r in skipped],
+    }
+    kwargs.setdefault("title", "rrweb sessions (raw)")
+    return export_dataset(dataset, out_dir, report=report, **kwargs)
