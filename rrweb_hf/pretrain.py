@@ -1,0 +1,733 @@
+"""Masked-language-model pretraining of BERT on prepared rrweb windows, in the style of ``run_mlm.py``.
+
+The arguments are three dataclasses for :class:`~transformers.HfArgumentParser` next to the stock
+:class:`~transformers.TrainingArguments`; :func:`pretrain` runs the stock :class:`~transformers.Trainer`
+with :class:`~transformers.DataCollatorForLanguageModeling` (15% masking, batches padded per batch to a
+multiple of 8) and leaves a Hub-ready folder: ``config.json``, ``model.safetensors``, the tokenizer files
+(with their ``auto_map`` and code), ``training_args.json``, ``eval_results.json``, plots and ``README.md``.
+
+The same code runs on one CPU, one GPU, or under ``accelerate launch`` / ``torchrun`` on several GPUs and
+nodes (the Trainer handles the distribution; only the main process writes the card and plots).
+
+Resuming: with ``resume=True`` a run continues from the newest *complete* checkpoint in ``output_dir``
+(``trainer_state.json`` is written last, so a checkpoint without it, or with a truncated one, was cut
+short by a kill and is moved aside). SIGTERM is handled by the Trainer's just-in-time checkpointing
+(``enable_jit_checkpoint``, on by default here); SIGKILL loses at most ``save_steps`` steps.
+
+Example:
+    >>> from rrweb_hf.pretrain import main
+    >>> main(["--dataset", "out/dataset", "--tokenizer", "out/tokenizer",
+    ...       "--output_dir", "out/model", "--preset", "tiny", "--max_steps", "30"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Files the model folder gets from the tokenizer folder, verbatim (so ``auto_map`` and code survive).
+TOKENIZER_FILE_SUFFIXES = (".json", ".py", ".txt", ".model", ".vocab")
+#: Columns the collator needs; everything else in the prepared dataset is dropped for training.
+MODEL_COLUMNS = ("input_ids", "attention_mask", "special_tokens_mask")
+_CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
+#: Defaults of this project that differ from TrainingArguments' (small models like larger learning rates;
+#: evaluation during training gives the eval-loss curve; SIGTERM saves a checkpoint).
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 5e-4,
+    "weight_decay": 0.01,
+    "per_device_train_batch_size": 16,
+    "per_device_eval_batch_size": 32,
+    "logging_steps": 10,
+    "logging_first_step": True,
+    "eval_strategy": "steps",
+    "eval_steps": 50,
+    "save_steps": 100,
+    "save_total_limit": 3,
+    "report_to": "none",
+    "enable_jit_checkpoint": True,
+    "seed": 42,
+}
+
+
+@dataclass
+class ModelArguments:
+    """Which model to train and how big."""
+
+    tokenizer: str | None = field(
+        default=None,
+        metadata={
+            "help": "Tokenizer folder (from `rrweb-hf train-tokenizer`). Default: --model_name_or_path."
+        },
+    )
+    preset: str = field(
+        default="tiny",
+        metadata={
+            "help": "Model size: tiny (CPU, minutes), small, base (BERT-base, GPUs).",
+            "choices": ["tiny", "small", "base"],
+        },
+    )
+    config_overrides: str | None = field(
+        default=None,
+        metadata={"help": "Override preset config values, e.g. 'hidden_size=32,num_hidden_layers=2'."},
+    )
+    model_name_or_path: str | None = field(
+        default=None,
+        metadata={"help": "Continue pretraining from this model folder instead of a fresh preset model."},
+    )
+
+
+@dataclass
+class DataTrainingArguments:
+    """Which prepared dataset to train and evaluate on."""
+
+    dataset: str | None = field(
+        default=None,
+        metadata={"help": "Prepared dataset folder (from `rrweb-hf prepare`), Parquet or save_to_disk."},
+    )
+    train_split: str = field(default="train", metadata={"help": "Split to train on."})
+    validation_split: str = field(default="validation", metadata={"help": "Split evaluated during training."})
+    test_split: str = field(
+        default="test",
+        metadata={"help": "Held-out split of the final evaluation (falls back to validation)."},
+    )
+    max_train_samples: int | None = field(
+        default=None, metadata={"help": "Use at most this many training windows."}
+    )
+    max_eval_samples: int | None = field(
+        default=256, metadata={"help": "Windows evaluated during training (the final evaluation uses all)."}
+    )
+    mlm_probability: float = field(default=0.15, metadata={"help": "Share of tokens masked."})
+    pad_to_multiple_of: int = field(default=8, metadata={"help": "Pad each batch to a multiple of this."})
+
+
+@dataclass
+class RunArguments:
+    """What happens around training."""
+
+    resume: bool = field(
+        default=False, metadata={"help": "Continue from the newest complete checkpoint in --output_dir."}
+    )
+    overwrite: bool = field(
+        default=False,
+        metadata={"help": "Start afresh even if --output_dir holds checkpoints of an earlier run."},
+    )
+    final_eval: bool = field(
+        default=True, metadata={"help": "Evaluate the saved model with baselines and write the model card."}
+    )
+    max_final_eval_samples: int | None = field(
+        default=None,
+        metadata={"help": "Windows in the final evaluation (default: the whole held-out split)."},
+    )
+    license: str = field(default="apache-2.0", metadata={"help": "License in the model card."})
+    dataset_id: str | None = field(
+        default=None, metadata={"help": "Hub id of the training dataset, for the model card's `datasets:`."}
+    )
+    model_id: str | None = field(default=None, metadata={"help": "Hub id the model will be published as."})
+    max_train_minutes: float | None = field(
+        default=None,
+        metadata={
+            "help": "Stop training (and save) after this many minutes of wall time, whatever max_steps says."
+        },
+    )
+
+
+def argument_classes() -> tuple:
+    """The four dataclasses :func:`make_parser` parses into, TrainingArguments last."""
+    from transformers import TrainingArguments
+
+    return (ModelArguments, DataTrainingArguments, RunArguments, TrainingArguments)
+
+
+def make_parser(**kwargs):
+    """An :class:`~transformers.HfArgumentParser` over all pretraining arguments, with this project's defaults.
+
+    Args:
+        **kwargs: passed to the parser (e.g. ``add_help=False``).
+
+    Returns:
+        The parser.
+    """
+    from transformers import HfArgumentParser
+
+    parser = HfArgumentParser(argument_classes(), **kwargs)
+    parser.set_defaults(**TRAINING_DEFAULTS)
+    return parser
+
+
+def parse_arguments(argv: list[str] | None = None) -> tuple:
+    """Parse command-line flags, or a single JSON config file, into the four argument dataclasses.
+
+    Args:
+        argv: the arguments (default ``sys.argv[1:]``). One argument ending in ``.json`` is read as a config
+            file whose keys are field names (``{"dataset": ..., "output_dir": ..., "max_steps": 30}``).
+
+    Returns:
+        ``(model_args, data_args, run_args, training_args)``.
+
+    Raises:
+        FileNotFoundError: the JSON config does not exist.
+        ValueError: unknown keys in the JSON config.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = make_parser()
+    if len(argv) == 1 and argv[0].endswith(".json"):
+        path = Path(argv[0])
+        if not path.is_file():
+            raise FileNotFoundError(f"config file {path} does not exist")
+        values = {**TRAINING_DEFAULTS, **json.loads(path.read_text())}
+        return tuple(parser.parse_dict(values))
+    return tuple(parser.parse_args_into_dataclasses(args=argv))
+
+
+def dataclasses_from_namespace(namespace) -> tuple:
+    """Build the four argument dataclasses from an argparse namespace (for the ``rrweb-hf pretrain`` parser).
+
+    Args:
+        namespace: parsed by a parser that holds :func:`make_parser`'s arguments.
+
+    Returns:
+        ``(model_args, data_args, run_args, training_args)``.
+    """
+    import dataclasses
+
+    values = vars(namespace)
+    out = []
+    for cls in argument_classes():
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
+        out.append(cls(**{k: v for k, v in values.items() if k in names}))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+def load_prepared_dataset(path: str | os.PathLike):
+    """Load a prepared dataset folder: Parquet shards with a dataset card, or a ``save_to_disk`` folder.
+
+    Args:
+        path: the folder written by ``rrweb-hf prepare`` (or any folder ``datasets`` can load with
+            ``input_ids`` and ``attention_mask`` columns).
+
+    Returns:
+        A :class:`~datasets.DatasetDict`.
+
+    Raises:
+        FileNotFoundError: the folder does not exist.
+        ValueError: the data has no ``input_ids`` column.
+    """
+    import datasets
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"dataset folder {folder} does not exist; create it with `rrweb-hf prepare`")
+    if (folder / "dataset_dict.json").exists() or (folder / "state.json").exists():
+        data = datasets.load_from_disk(str(folder))
+    else:
+        try:
+            data = datasets.load_dataset(str(folder))
+        except ValueError as exc:
+            # A card that declares a split with no rows ("Instruction 'test' corresponds to no data"):
+            # load the splits that have Parquet files.
+            import pyarrow.parquet as pq
+
+            files: dict[str, list[str]] = {}
+            for shard in sorted(folder.rglob("*.parquet")):
+                if pq.ParquetFile(shard).metadata.num_rows == 0:
+                    continue
+                files.setdefault(shard.name.split("-")[0], []).append(str(shard))
+            if not files:
+                raise
+            logger.warning(
+                "%s: %s; loading the Parquet shards of splits %s directly", folder, exc, sorted(files)
+            )
+            data = datasets.load_dataset("parquet", data_files=files)
+    if isinstance(data, datasets.Dataset):
+        data = datasets.DatasetDict({"train": data})
+    for name, split in data.items():
+        if "input_ids" not in split.column_names:
+            raise ValueError(
+                f"split {name!r} of {folder} has columns {split.column_names}, no 'input_ids'; "
+                "is this a tokenized dataset from `rrweb-hf prepare`?"
+            )
+    return data
+
+
+def window_lengths(split) -> list[int]:
+    """Token count of every window of a split (from Arrow, without decoding rows).
+
+    Args:
+        split: a :class:`~datasets.Dataset` with ``input_ids``.
+
+    Returns:
+        The lengths, in row order.
+    """
+    import pyarrow.compute as pc
+
+    column = split.data.column("input_ids")
+    return pc.list_value_length(column).to_pylist() if len(column) else []
+
+
+def model_columns(split, limit: int | None = None):
+    """The split reduced to the collator's columns, optionally to its first ``limit`` rows.
+
+    Args:
+        split: a prepared :class:`~datasets.Dataset`.
+        limit: keep at most this many rows.
+
+    Returns:
+        The reduced dataset.
+    """
+    keep = [c for c in MODEL_COLUMNS if c in split.column_names]
+    split = split.select_columns(keep)
+    if limit is not None and limit < len(split):
+        split = split.select(range(limit))
+    return split
+
+
+# --------------------------------------------------------------------------------------- checkpoints
+
+
+def checkpoint_is_complete(path: str | os.PathLike) -> bool:
+    """Whether a Trainer checkpoint folder was written to the end.
+
+    The Trainer writes weights, then optimizer/scheduler/RNG state, then ``trainer_state.json``; a folder with
+    a readable ``trainer_state.json`` and weights was finished.
+
+    Args:
+        path: a ``checkpoint-N`` folder.
+
+    Returns:
+        True when complete.
+    """
+    folder = Path(path)
+    state = folder / "trainer_state.json"
+    if (
+        not state.is_file() or (folder / "checkpoint-is-incomplete.txt").exists()
+    ):  # the JIT checkpoint's sentinel
+        return False
+    try:
+        step = json.loads(state.read_text()).get("global_step")
+    except (OSError, ValueError):
+        return False
+    weights = any((folder / name).is_file() for name in ("model.safetensors", "pytorch_model.bin"))
+    return isinstance(step, int) and weights
+
+
+def find_resume_checkpoint(output_dir: str | os.PathLike, set_aside_incomplete: bool = True) -> str | None:
+    """The newest complete checkpoint in ``output_dir``.
+
+    Args:
+        output_dir: the training output folder.
+        set_aside_incomplete: rename newer incomplete checkpoints (cut short by a kill) to
+            ``incomplete-checkpoint-N`` so the Trainer neither loads nor overwrites them.
+
+    Returns:
+        The checkpoint path, or None when there is none.
+    """
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        return None
+    found = []
+    for child in folder.iterdir():
+        match = _CHECKPOINT_RE.match(child.name)
+        if match and child.is_dir():
+            found.append((int(match.group(1)), child))
+    for _step, child in sorted(found, reverse=True):
+        if checkpoint_is_complete(child):
+            return str(child)
+        logger.warning("checkpoint %s is incomplete (killed while saving?); skipping it", child)
+        if set_aside_incomplete:
+            target = child.with_name(f"incomplete-{child.name}")
+            if target.exists():
+                shutil.rmtree(target)
+            child.rename(target)
+    return None
+
+
+# ------------------------------------------------------------------------------------------- training
+
+
+def _progress_callback(max_seconds: float | None = None):
+    import time
+
+    from transformers import TrainerCallback
+
+    class RecordStart(TrainerCallback):
+        """Remembers the global step training (re)started at; stops training after ``max_seconds``."""
+
+        start_step: int | None = None
+        started: float = 0.0
+        stopped_early: bool = False
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start_step = state.global_step
+            self.started = time.monotonic()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if max_seconds is not None and time.monotonic() - self.started > max_seconds:
+                logger.warning(
+                    "time budget of %.0f s used up at step %d: stopping", max_seconds, state.global_step
+                )
+                self.stopped_early = True
+                control.should_training_stop = True
+                control.should_save = True
+
+    return RecordStart()
+
+
+def copy_tokenizer_files(tokenizer_dir: str | os.PathLike, output_dir: str | os.PathLike) -> list[str]:
+    """Copy the tokenizer's files (config, vocabularies, remote code) into the model folder, verbatim.
+
+    Args:
+        tokenizer_dir: the tokenizer folder.
+        output_dir: the model folder.
+
+    Returns:
+        The copied file names.
+    """
+    copied = []
+    source = Path(tokenizer_dir)
+    for path in sorted(source.iterdir()):
+        if path.is_file() and path.name.endswith(TOKENIZER_FILE_SUFFIXES) and path.name != "config.json":
+            if path.name == "README.md":
+                continue
+            shutil.copy2(path, Path(output_dir) / path.name)
+            copied.append(path.name)
+    return copied
+
+
+@dataclass
+class PretrainResult:
+    """What :func:`pretrain` produced.
+
+    Attributes:
+        output_dir: the Hub-ready model folder.
+        train_metrics: the Trainer's training metrics (``train_loss``, ``train_runtime`` ...).
+        global_step: the last optimisation step.
+        resumed_from_step: the step training resumed at (0 for a fresh run).
+        evaluation: the final evaluation report (see :mod:`rrweb_hf.evaluation`), or None.
+        log_history: the Trainer's log history (losses per logging step).
+        interrupted: training stopped early on SIGTERM; only a checkpoint was written (rerun with ``resume``).
+    """
+
+    output_dir: str
+    train_metrics: dict
+    global_step: int
+    resumed_from_step: int
+    evaluation: Any = None
+    log_history: list = field(default_factory=list)
+    interrupted: bool = False
+
+
+def pretrain(
+    model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
+):
+    """Pretrain BERT with masked-LM on a prepared dataset and write a Hub-ready folder.
+
+    Args:
+        model_args: tokenizer, preset, overrides.
+        data_args: dataset folder, splits, masking.
+        run_args: resume, final evaluation, card fields.
+        training_args: a :class:`~transformers.TrainingArguments` (``output_dir`` is the model folder).
+
+    Returns:
+        A :class:`PretrainResult`.
+
+    Raises:
+        ValueError: missing dataset/tokenizer, an output folder holding another run's checkpoints without
+            ``resume``/``overwrite``, or an empty training split.
+    """
+    import transformers
+    from transformers import (
+        AutoModelForMaskedLM,
+        DataCollatorForLanguageModeling,
+        Trainer,
+        set_seed,
+    )
+
+    from . import modeling
+
+    if not data_args.dataset:
+        raise ValueError("no dataset given; pass --dataset DATASET_DIR (from `rrweb-hf prepare`)")
+    tokenizer_dir = model_args.tokenizer or model_args.model_name_or_path
+    if not tokenizer_dir:
+        raise ValueError(
+            "no tokenizer given; pass --tokenizer TOKENIZER_DIR (from `rrweb-hf train-tokenizer`)"
+        )
+    output_dir = Path(training_args.output_dir)
+
+    resume_from = None
+    if run_args.resume:
+        resume_from = find_resume_checkpoint(output_dir, set_aside_incomplete=training_args.should_save)
+        if resume_from is None:
+            logger.warning("--resume: no complete checkpoint in %s; starting from step 0", output_dir)
+        else:
+            logger.info("resuming from %s", resume_from)
+    elif (
+        not run_args.overwrite
+        and output_dir.is_dir()
+        and any(_CHECKPOINT_RE.match(p.name) for p in output_dir.iterdir())
+    ):
+        raise ValueError(
+            f"{output_dir} already holds checkpoints of an earlier run; pass --resume to continue it, "
+            "--overwrite to start afresh, or choose another --output_dir"
+        )
+
+    set_seed(training_args.seed)
+    tokenizer = modeling.load_tokenizer(tokenizer_dir)
+    data = load_prepared_dataset(data_args.dataset)
+    if data_args.train_split not in data:
+        raise ValueError(
+            f"dataset {data_args.dataset} has no split {data_args.train_split!r}; splits: {list(data)}"
+        )
+    train_split = data[data_args.train_split]
+    if len(train_split) == 0:
+        raise ValueError(
+            f"split {data_args.train_split!r} of {data_args.dataset} is empty; nothing to train on"
+        )
+    lengths = {name: window_lengths(split) for name, split in data.items()}
+    window_length = max(max(v) for v in lengths.values() if v)
+
+    if model_args.model_name_or_path:
+        model = AutoModelForMaskedLM.from_pretrained(model_args.model_name_or_path)
+    else:
+        config = modeling.build_config(
+            tokenizer,
+            preset=model_args.preset,
+            window_length=window_length,
+            overrides=model_args.config_overrides,
+        )
+        model = modeling.build_model(config, seed=training_args.seed)
+    if model.config.max_position_embeddings < window_length:
+        raise ValueError(
+            f"windows of {window_length} tokens exceed the model's max_position_embeddings="
+            f"{model.config.max_position_embeddings}; prepare the dataset with a smaller --max-length"
+        )
+
+    train_dataset = model_columns(train_split, data_args.max_train_samples)
+    eval_name = data_args.validation_split if data_args.validation_split in data else None
+    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples) if eval_name else None
+    if eval_dataset is None or len(eval_dataset) == 0:
+        eval_dataset = None
+        if training_args.eval_strategy != "no":
+            logger.warning("no %r split: no evaluation during training", data_args.validation_split)
+            training_args.eval_strategy = transformers.IntervalStrategy.NO
+    training_args.remove_unused_columns = False
+
+    collator = DataCollatorForLanguageModeling(
+        tokenizer=tokenizer,
+        mlm_probability=data_args.mlm_probability,
+        pad_to_multiple_of=data_args.pad_to_multiple_of,
+    )
+    progress = _progress_callback(run_args.max_train_minutes * 60 if run_args.max_train_minutes else None)
+    trainer = Trainer(
+        model=model,
+        args=training_args,
+        data_collator=collator,
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        processing_class=tokenizer,
+        callbacks=[progress],
+    )
+    train_result = trainer.train(resume_from_checkpoint=resume_from)
+    if trainer.state.global_step < trainer.state.max_steps and not progress.stopped_early:
+        # Stopped by SIGTERM (just-in-time checkpoint): not a finished model; leave only the checkpoint.
+        logger.warning(
+            "training interrupted at step %d of %d; checkpoint saved, rerun with --resume to continue",
+            trainer.state.global_step,
+            trainer.state.max_steps,
+        )
+        return PretrainResult(
+            output_dir=str(output_dir),
+            train_metrics=dict(train_result.metrics),
+            global_step=trainer.state.global_step,
+            resumed_from_step=progress.start_step or 0,
+            log_history=list(trainer.state.log_history),
+            interrupted=True,
+        )
+    trainer.save_model()
+    metrics = dict(train_result.metrics)
+    metrics["train_windows"] = len(train_dataset)
+    metrics["stopped_by_time_budget"] = progress.stopped_early
+    trainer.log_metrics("train", metrics)
+    trainer.save_metrics("train", metrics)
+    trainer.save_state()
+
+    result = PretrainResult(
+        output_dir=str(output_dir),
+        train_metrics=metrics,
+        global_step=trainer.state.global_step,
+        resumed_from_step=progress.start_step or 0,
+        log_history=list(trainer.state.log_history),
+    )
+    if not training_args.should_save:  # not the main process of a distributed run
+        return result
+
+    if Path(tokenizer_dir).is_dir():
+        copy_tokenizer_files(tokenizer_dir, output_dir)
+    (output_dir / "training_args.json").write_text(training_args.to_json_string())
+    (output_dir / "run_info.json").write_text(
+        json.dumps(
+            {
+                "preset": model_args.preset,
+                "config_overrides": model_args.config_overrides,
+                "dataset": str(data_args.dataset),
+                "tokenizer": str(tokenizer_dir),
+                "window_length": window_length,
+                "global_step": result.global_step,
+                "resumed_from_step": result.resumed_from_step,
+                "parameters": modeling.count_parameters(model),
+            },
+            indent=2,
+        )
+    )
+    if run_args.final_eval:
+        finish_folder(
+            output_dir,
+            data=data,
+            data_args=data_args,
+            run_args=run_args,
+            lengths=lengths,
+            log_history=result.log_history,
+            train_metrics=metrics,
+            result=result,
+            seed=training_args.seed,
+            batch_size=training_args.per_device_eval_batch_size,
+        )
+    return result
+
+
+def finish_folder(
+    output_dir, *, data, data_args, run_args, lengths, log_history, train_metrics, result, seed, batch_size
+):
+    """Final evaluation with baselines, plots and model card for a trained model folder.
+
+    Args:
+        output_dir: the saved model folder.
+        data: the prepared DatasetDict.
+        data_args: the data arguments (split names, masking).
+        run_args: the run arguments (card fields, evaluation size).
+        lengths: window lengths per split.
+        log_history: the Trainer's log history.
+        train_metrics: the training metrics.
+        result: the :class:`PretrainResult` to fill in.
+        seed: masking seed.
+        batch_size: evaluation batch size.
+    """
+    from . import evaluation, model_card
+
+    held_out = (
+        data_args.test_split if data_args.test_split in data and len(data[data_args.test_split]) else None
+    )
+    held_out = held_out or (data_args.validation_split if data_args.validation_split in data else None)
+    report = None
+    if held_out is not None and len(data[held_out]):
+        report = evaluation.evaluate_folder(
+            output_dir,
+            data[held_out],
+            split_name=held_out,
+            baseline_counts_from=data.get(data_args.train_split),
+            mlm_probability=data_args.mlm_probability,
+            batch_size=batch_size,
+            seed=seed,
+            max_samples=run_args.max_final_eval_samples,
+        )
+        (Path(output_dir) / "eval_results.json").write_text(json.dumps(report.to_dict(), indent=2))
+    else:
+        logger.warning("no held-out split with rows: no final evaluation")
+    result.evaluation = report
+    images = model_card.write_training_plots(output_dir, log_history, lengths)
+    model_card.write_model_card(
+        output_dir,
+        evaluation=report,
+        lengths=lengths,
+        train_metrics=train_metrics,
+        dataset_dir=data_args.dataset,
+        license=run_args.license,
+        dataset_id=run_args.dataset_id,
+        model_id=run_args.model_id,
+        images=images,
+    )
+
+
+def main(argv: list[str] | None = None) -> PretrainResult:
+    """Entry point of ``scripts/pretrain.py``: parse arguments (or a JSON config) and pretrain.
+
+    Args:
+        argv: command-line arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        The :class:`PretrainResult`.
+    """
+    model_args, data_args, run_args, training_args = parse_arguments(argv)
+    setup_logging(training_args)
+    return pretrain(model_args, data_args, run_args, training_args)
+
+
+def setup_logging(training_args) -> None:
+    """Configure logging as ``run_mlm.py`` does (for scripts and the CLI, not the library).
+
+    Args:
+        training_args: gives the log level of this process (replicas log warnings only).
+    """
+    import datasets
+    import transformers
+
+    logging.basicConfig(
+        format="%(asctime)s - %(levelname)s - %(name)s - %(message)s",
+        datefmt="%m/%d/%Y %H:%M:%S",
+        handlers=[logging.StreamHandler(sys.stdout)],
+    )
+    level = training_args.get_process_log_level()
+    logging.getLogger("rrweb_hf").setLevel(level)
+    datasets.utils.logging.set_verbosity(level)
+    transformers.utils.logging.set_verbosity(level)
+    transformers.utils.logging.enable_default_handler()
+    transformers.utils.logging.enable_explicit_format()
+
+
+def headline(result: PretrainResult) -> str:
+    """A few lines for the end of a run: where the folder is and the headline metrics.
+
+    Args:
+        result: from :func:`pretrain`.
+
+    Returns:
+        Text to print.
+    """
+    if result.interrupted:
+        return (
+            f"interrupted at step {result.global_step}; a checkpoint is in {result.output_dir}: "
+            "run the same command with --resume to continue"
+        )
+    lines = [f"model folder: {result.output_dir}", f"steps: {result.global_step}"]
+    if "train_runtime" in result.train_metrics:
+        lines.append(f"training time: {result.train_metrics['train_runtime']:.1f} s")
+    if result.evaluation is not None:
+        lines.append(result.evaluation.format_table())
+    return "\n".join(lines)
+
+
+def perplexity(loss: float) -> float:
+    """``exp(loss)``, or inf when it overflows.
+
+    Args:
+        loss: mean cross-entropy in nats.
+
+    Returns:
+        The perplexity.
+    """
+    try:
+        return math.exp(loss)
+    except OverflowError:
+        return float("inf")
