@@ -89,6 +89,7 @@ def init_wandb(
         dir=None if dir is None else os.fspath(dir),
         mode=mode,
         job_type=job_type,
+        reinit="finish_previous",  # never log into a run someone else left open in this process
     )
 
 

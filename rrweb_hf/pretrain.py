@@ -429,7 +429,7 @@ class PretrainResult:
     interrupted: bool = False
 
 
-def pretrain(
+def _pretrain(
     model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
 ):
     """Pretrain BERT with masked-LM on a prepared dataset and write a Hub-ready folder.
@@ -605,6 +605,25 @@ def pretrain(
             batch_size=training_args.per_device_eval_batch_size,
         )
     return result
+
+
+def pretrain(
+    model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
+):
+    """Pretrain BERT with masked-LM on a prepared dataset and write a Hub-ready folder.
+
+    Arguments, return value and errors as in :func:`_pretrain`. A wandb run that the Trainer started
+    (``report_to`` wandb) is finished before returning, so the next run in the same process (or a
+    later ``wandb.init``) does not log into this one.
+    """
+    try:
+        return _pretrain(model_args, data_args, run_args, training_args)
+    finally:
+        if "wandb" in (training_args.report_to or []):
+            import wandb
+
+            if wandb.run is not None:
+                wandb.finish()
 
 
 def finish_folder(
