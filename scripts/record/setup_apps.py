@@ -91,7 +91,7 @@ def setup_mkdocs():
     with open(os.path.join(root, "mkdocs.yml"), "w") as f:
         json.dump(cfg, f, indent=1)  # JSON is valid YAML
     subprocess.run([PY, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d", "site"],
-                   cwd=root, check=True)
+                   cwd=root, check=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     log(f"mkdocs site built: {sum(len(v) for v in sections.values())} pages")
 
 
