@@ -31,6 +31,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 _scanstring = json.decoder.scanstring
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 
 
 def loads(data: bytes | bytearray | memoryview | str):
@@ -40,7 +41,8 @@ def loads(data: bytes | bytearray | memoryview | str):
         data: UTF-8 bytes or text of one JSON document.
 
     Returns:
-        The decoded value.
+        The decoded value. Integers that do not fit in 64 bits come back as floats (orjson's rule; the
+        value JavaScript, which wrote the recording, meant by them).
 
     Raises:
         json.JSONDecodeError: invalid JSON (including NaN/Infinity literals) or invalid UTF-8.
@@ -88,6 +90,8 @@ def _loads_iterative(text: str):
             if match:
                 number = match.group()
                 value = float(number) if match.group(1) or match.group(2) else int(number)
+                if type(value) is int and not _INT_MIN <= value <= _INT_MAX:
+                    value = float(value)  # as orjson does
                 pos = match.end()
             else:
                 for literal, literal_value in _LITERALS.items():
