@@ -308,6 +308,10 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
                     _error_row(derive_session_id(path, self._root), relative, f"unreadable: {exc}")
                 )
             return
+        if self.config.keep_errors:  # JSONL lines skipped in lenient mode are reported like bad files
+            for lineno, reason in result.bad_lines:
+                sid = f"{derive_session_id(path, self._root)}:{lineno}"
+                yield self._slim(_error_row(sid, f"{relative}:{lineno}", reason))
         for session in result.sessions:
             row = {
                 "session_id": session.session_id,

@@ -12,6 +12,8 @@ import importlib
 import logging
 import sys
 
+from ..io_checks import OutputDirError
+
 # command name -> module in this package
 COMMANDS = {
     "stats": "stats",
@@ -54,3 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OutputDirError as exc:  # raised before the expensive work starts
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

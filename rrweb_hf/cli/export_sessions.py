@@ -13,7 +13,12 @@ HELP = "export raw sessions (one row each, events as JSON) as Parquet + a datase
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("corpus", help="folder, file or glob of rrweb session files")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        default=None,
+        help="folder, file or glob of session files (default: bundled corpus)",
+    )
     parser.add_argument(
         "--out", required=True, metavar="DATASET_DIR", help="output folder (Parquet + README.md)"
     )
@@ -26,13 +31,16 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from .. import sample_corpus
+    from ..io_checks import ensure_writable_dir
     from ..prepare import REPORT_NAME, export_sessions
     from ..readers import SessionReadError
     from ..sessions import load_sessions
 
+    ensure_writable_dir(args.out)
     try:
         dataset, skipped = load_sessions(
-            args.corpus,
+            args.corpus or sample_corpus(),
             validation_fraction=args.validation_fraction,
             test_fraction=args.test_fraction,
             split_seed=args.split_seed,

@@ -13,7 +13,12 @@ HELP = "tokenize a corpus into overlapping windows and export Parquet + a datase
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("corpus", help="folder, file or glob of rrweb session files")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        default=None,
+        help="folder, file or glob of session files (default: bundled corpus)",
+    )
     parser.add_argument("--tokenizer", required=True, metavar="DIR", help="a saved RRWebTokenizer folder")
     parser.add_argument(
         "--out", required=True, metavar="DATASET_DIR", help="output folder (Parquet + README.md)"
@@ -38,10 +43,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from .. import sample_corpus
+    from ..io_checks import ensure_writable_dir
     from ..monitoring import init_wandb
     from ..prepare import REPORT_NAME, export_dataset, format_report, load_tokenizer, prepare_windows
     from ..readers import SessionReadError
 
+    ensure_writable_dir(args.out)
     try:
         tokenizer = load_tokenizer(args.tokenizer)
     except (FileNotFoundError, OSError, ValueError) as exc:
@@ -56,7 +64,7 @@ def run(args) -> int:
         )
     try:
         result = prepare_windows(
-            args.corpus,
+            args.corpus or sample_corpus(),
             tokenizer,
             max_length=args.max_length,
             stride=args.stride,

@@ -26,6 +26,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..io_checks import ensure_writable_dir
     from ..pretrain import dataclasses_from_namespace, headline, parse_arguments, pretrain, setup_logging
 
     try:
@@ -37,6 +38,7 @@ def run(args) -> int:
                 return 2
             parsed = dataclasses_from_namespace(args)
         model_args, data_args, run_args, training_args = parsed
+        ensure_writable_dir(training_args.output_dir)
         setup_logging(training_args)
         result = pretrain(model_args, data_args, run_args, training_args)
     except (ValueError, FileNotFoundError, json.JSONDecodeError) as exc:

@@ -36,9 +36,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..io_checks import ensure_writable_dir
     from ..pipeline import run_all
     from ..readers import SessionReadError
 
+    ensure_writable_dir(args.out)
     try:
         summary = run_all(
             args.corpus,

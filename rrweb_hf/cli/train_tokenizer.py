@@ -43,8 +43,10 @@ def run(args) -> int:
     from tqdm.auto import tqdm
 
     from .. import SessionReadError, sample_corpus, walk_corpus
+    from ..io_checks import ensure_writable_dir
     from ..tokenization_rrweb import DEFAULT_OPTIONS, RRWebTokenizationError, RRWebTokenizer
 
+    ensure_writable_dir(args.out)
     corpus = args.corpus or sample_corpus()
     options = {k: getattr(args, k) for k, v in DEFAULT_OPTIONS.items() if not isinstance(v, bool)}
     options["mask_inputs"] = not args.no_mask_inputs
