@@ -399,7 +399,8 @@ def prepare_windows(
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
     report.update(
-        corpus=os.fspath(corpus),
+        # only the corpus folder's name: the report is published with the dataset, local paths are not
+        corpus=Path(os.fspath(corpus)).name,
         max_length=max_length,
         stride=stride,
         max_windows=max_windows,
