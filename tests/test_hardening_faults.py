@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import datasets
 import pytest
+from killing import kill_when_ready
 from pretrain_chain import TINY_OVERRIDES, build_chain
 from test_datasets_helpers import make_corpus
 from test_pretrain_resume import MAX_STEPS, _command
@@ -83,23 +83,13 @@ def test_prepare_killed_with_sigkill_then_rerun_gives_the_same_dataset(tiny_toke
     assert reference.returncode == 0, reference.stderr[-3000:]
 
     out, cache = tmp_path / "ds", tmp_path / "cache"
-    proc = subprocess.Popen(prepare(out, cache), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:  # the session index is built: tokenizing has started
-            if list(cache.rglob("rrweb_sessions-train.arrow")):
-                break
-            if proc.poll() is not None:
-                pytest.fail(
-                    "prepare ended before it could be killed:\n" + proc.stderr.read().decode()[-2000:]
-                )
-            time.sleep(0.01)
-        else:
-            pytest.fail("prepare did not start tokenizing within 120 s")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when_ready(  # once the session index is built, tokenizing has started
+        prepare(out, cache),
+        env,
+        lambda: bool(list(cache.rglob("rrweb_sessions-train.arrow"))),
+        timeout=120,
+        what="prepare",
+    )
     assert not (out / "prepare_report.json").exists(), "the killed run must not have finished"
 
     rerun = subprocess.run(prepare(out, cache), env=env, capture_output=True, text=True, timeout=300)
@@ -133,25 +123,13 @@ def test_pretraining_killed_and_resumed_matches_an_uninterrupted_run(tmp_path_fa
     assert whole.returncode == 0, whole.stderr[-3000:]
 
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
-        _command(chain, out, *extra), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    kill_when_ready(
+        _command(chain, out, *extra),
+        env,
+        lambda: out.is_dir() and any(checkpoint_is_complete(p) for p in out.glob("checkpoint-*")),
+        timeout=240,
+        what="training",
     )
-    deadline = time.monotonic() + 240
-    try:
-        while time.monotonic() < deadline:
-            if out.is_dir() and any(checkpoint_is_complete(p) for p in out.glob("checkpoint-*")):
-                break
-            if proc.poll() is not None:
-                pytest.fail(
-                    "training ended before it could be killed:\n" + proc.stderr.read().decode()[-2000:]
-                )
-            time.sleep(0.05)
-        else:
-            pytest.fail("no checkpoint within 240 s")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
     assert not (out / "eval_results.json").exists()
     resumed = subprocess.run(
         _command(chain, out, *extra, "--resume"), env=env, capture_output=True, text=True, timeout=400

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from killing import kill_when_ready
 from pretrain_chain import TINY_OVERRIDES, build_chain
 
 from rrweb_hf.pretrain import checkpoint_is_complete, find_resume_checkpoint
@@ -63,24 +64,13 @@ def _command(chain, out: Path, *extra: str) -> list[str]:
 def test_sigkill_then_resume_continues_at_the_same_step(chain, tmp_path):
     out = tmp_path / "model"
     env = dict(os.environ, HF_HUB_OFFLINE="1", WANDB_MODE="offline", WANDB_DIR=str(tmp_path))
-    proc = subprocess.Popen(_command(chain, out), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 240
-    try:
-        while time.monotonic() < deadline:
-            done = [p for p in out.glob("checkpoint-*") if checkpoint_is_complete(p)] if out.is_dir() else []
-            if done:
-                break
-            if proc.poll() is not None:
-                pytest.fail(
-                    "training ended before it could be killed:\n" + proc.stderr.read().decode()[-2000:]
-                )
-            time.sleep(0.05)
-        else:
-            pytest.fail("no checkpoint within 240 s")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when_ready(
+        _command(chain, out),
+        env,
+        lambda: out.is_dir() and any(checkpoint_is_complete(p) for p in out.glob("checkpoint-*")),
+        timeout=240,
+        what="training",
+    )
     state = out / "trainer_state.json"
     assert not state.exists(), "the killed run must not have finished"
     resume_from = find_resume_checkpoint(out, set_aside_incomplete=False)
