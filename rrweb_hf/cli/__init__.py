@@ -27,6 +27,18 @@ COMMANDS = {
 }
 
 
+def add_corpus_argument(
+    parser: argparse.ArgumentParser, what: str = "folder, file or glob of rrweb session files"
+):
+    """The optional positional ``CORPUS`` of every command that reads recordings.
+
+    :func:`main` fills it with :func:`rrweb_hf.sample_corpus` when it is left out.
+    """
+    parser.add_argument(
+        "corpus", nargs="?", default=None, help=f"{what} (default: the bundled sample corpus)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rrweb-hf",
@@ -48,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if "corpus" in vars(args) and args.corpus is None:
+        from .. import sample_corpus
+
+        args.corpus = str(sample_corpus())
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

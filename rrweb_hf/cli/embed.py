@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from . import add_corpus_argument
+
 HELP = (
     "one embedding vector per session (pooled over windows); optionally list a session's nearest neighbours"
 )
@@ -11,9 +13,7 @@ HELP = (
 
 def add_arguments(parser) -> None:
     parser.add_argument("model", help="model folder from rrweb-hf pretrain")
-    parser.add_argument(
-        "corpus", nargs="?", default=None, help="sessions to embed (default: the bundled corpus)"
-    )
+    add_corpus_argument(parser, "sessions to embed")
     parser.add_argument("--out", metavar="NPY", help="save the vectors (float32, one row per session) here")
     parser.add_argument("--neighbours", metavar="SESSION_ID", help="print this session's nearest neighbours")
     parser.add_argument("-k", type=int, default=5, help="number of neighbours (default 5)")
@@ -28,10 +28,10 @@ def run(args) -> int:
 
     import numpy as np
 
-    from .. import sample_corpus, walk_corpus
+    from .. import walk_corpus
     from ..embeddings import embed_sessions, neighbour_table
 
-    corpus = args.corpus or sample_corpus()
+    corpus = args.corpus
     if not Path(args.model, "config.json").is_file():
         print(
             f"error: {args.model} is not a model folder (no config.json); train one with rrweb-hf pretrain",

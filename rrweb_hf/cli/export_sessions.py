@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import sys
 
+from . import add_corpus_argument
+
 HELP = "export raw sessions (one row each, events as JSON) as Parquet + a dataset card + a report"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "corpus",
-        nargs="?",
-        default=None,
-        help="folder, file or glob of session files (default: bundled corpus)",
-    )
+    add_corpus_argument(parser)
     parser.add_argument(
         "--out", required=True, metavar="DATASET_DIR", help="output folder (Parquet + README.md)"
     )
@@ -31,7 +28,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .. import sample_corpus
     from ..io_checks import ensure_writable_dir
     from ..prepare import REPORT_NAME, export_sessions
     from ..readers import SessionReadError
@@ -40,7 +36,7 @@ def run(args) -> int:
     ensure_writable_dir(args.out)
     try:
         dataset, skipped = load_sessions(
-            args.corpus or sample_corpus(),
+            args.corpus,
             validation_fraction=args.validation_fraction,
             test_fraction=args.test_fraction,
             split_seed=args.split_seed,

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import sys
 
+from . import add_corpus_argument
+
 HELP = "tokenize a corpus into overlapping windows and export Parquet + a dataset card + a report"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "corpus",
-        nargs="?",
-        default=None,
-        help="folder, file or glob of session files (default: bundled corpus)",
-    )
+    add_corpus_argument(parser)
     parser.add_argument("--tokenizer", required=True, metavar="DIR", help="a saved RRWebTokenizer folder")
     parser.add_argument(
         "--out", required=True, metavar="DATASET_DIR", help="output folder (Parquet + README.md)"
@@ -43,7 +40,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .. import sample_corpus
     from ..io_checks import ensure_writable_dir
     from ..monitoring import init_wandb
     from ..prepare import REPORT_NAME, export_dataset, format_report, load_tokenizer, prepare_windows
@@ -64,7 +60,7 @@ def run(args) -> int:
         )
     try:
         result = prepare_windows(
-            args.corpus or sample_corpus(),
+            args.corpus,
             tokenizer,
             max_length=args.max_length,
             stride=args.stride,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from . import add_corpus_argument
+
 HELP = "train tokenizer -> prepare dataset -> pretrain -> evaluate -> Hub-ready folder (tiny preset: <10 min on 2 CPUs)"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "corpus", nargs="?", default=None, help="folder of rrweb recordings (default: bundled corpus)"
-    )
+    add_corpus_argument(parser)
     parser.add_argument("--out", default="rrweb-hf-run", help="output root (default ./rrweb-hf-run)")
     parser.add_argument("--preset", default="tiny", choices=["tiny", "small", "base"])
     parser.add_argument("--config-overrides", default=None, help="e.g. 'hidden_size=32,num_hidden_layers=2'")

@@ -7,14 +7,13 @@ import sys
 import orjson
 
 from ..stats import corpus_stats, format_stats, plot_session_lengths
+from . import add_corpus_argument
 
 HELP = "summarise a corpus: sessions, events, bytes, event types, incremental sources, skipped files"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "corpus", nargs="?", default=None, help="folder or file (default: the bundled sample corpus)"
-    )
+    add_corpus_argument(parser, "folder or file of rrweb sessions")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of text")
     parser.add_argument(
         "--plot", metavar="PNG", help="write a histogram of session lengths (events) to this PNG"
@@ -25,9 +24,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .. import SessionReadError, sample_corpus
+    from .. import SessionReadError
 
-    corpus = args.corpus or sample_corpus()
+    corpus = args.corpus
     kwargs = {} if args.max_bytes is None else {"max_bytes": args.max_bytes}
     try:
         stats = corpus_stats(corpus, strict=args.strict, progress=not args.no_progress, **kwargs)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import sys
 import time
 
+from . import add_corpus_argument
+
 HELP = "train an RRWebTokenizer (structural tokens + subword text vocabulary) on a corpus and save it"
 
 
 def add_arguments(parser) -> None:
     from ..tokenization_rrweb import DEFAULT_OPTIONS
 
-    parser.add_argument(
-        "corpus", nargs="?", default=None, help="folder or file (default: the bundled sample corpus)"
-    )
+    add_corpus_argument(parser)
     parser.add_argument("--out", required=True, help="output folder (save_pretrained format)")
     parser.add_argument(
         "--text-vocab-size", type=int, default=8000, help="subword vocabulary size incl. 256 bytes"
@@ -42,12 +42,12 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from tqdm.auto import tqdm
 
-    from .. import SessionReadError, sample_corpus, walk_corpus
+    from .. import SessionReadError, walk_corpus
     from ..io_checks import ensure_writable_dir
     from ..tokenization_rrweb import DEFAULT_OPTIONS, RRWebTokenizationError, RRWebTokenizer
 
     ensure_writable_dir(args.out)
-    corpus = args.corpus or sample_corpus()
+    corpus = args.corpus
     options = {k: getattr(args, k) for k, v in DEFAULT_OPTIONS.items() if not isinstance(v, bool)}
     options["mask_inputs"] = not args.no_mask_inputs
     options["mask_pii"] = not args.no_mask_pii
