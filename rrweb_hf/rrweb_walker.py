@@ -46,6 +46,10 @@ class RRWebTokenizationError(ValueError):
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
+#: Entries of each text cache shared across sessions (short piece -> ids, and subword text -> ids).
+#: A cache is emptied when full, so its memory is bounded by the entry count, not the corpus size.
+TEXT_CACHE_ENTRIES = 1 << 14
+
 #: Time-gap buckets: upper bounds in ms (log2 scale); ``[DT:k]`` means gap <= DT_BOUNDS[k].
 DT_BOUNDS = (
     0,
@@ -287,7 +291,7 @@ class Walker:
             if hit is None:
                 start = len(self.ids)
                 self._text(s, cap)
-                if len(cache) >= 1 << 17:
+                if len(cache) >= TEXT_CACHE_ENTRIES:
                     cache.clear()
                 cache[key] = self.ids[start:]
             else:

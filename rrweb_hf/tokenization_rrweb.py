@@ -85,7 +85,7 @@ from transformers.tokenization_utils_base import BatchEncoding, PaddingStrategy,
 
 from .jsonutil import JSONDecodeError
 from .jsonutil import loads as json_loads
-from .rrweb_walker import RRWebTokenizationError, Walker, structural_tokens
+from .rrweb_walker import TEXT_CACHE_ENTRIES, RRWebTokenizationError, Walker, structural_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,6 @@ DEFAULT_OPTIONS = {
     "default_viewport_width": 1280,  # until a Meta / ViewportResize event says otherwise
     "default_viewport_height": 720,
 }
-_TEXT_CACHE_SIZE = 1 << 17
 
 
 def _untrained_text_model() -> Tokenizer:
@@ -312,7 +311,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         if ids is None:
             off = self.text_id_offset
             ids = [off + i for i in self._text.encode(s, add_special_tokens=False).ids]
-            if len(cache) >= _TEXT_CACHE_SIZE:
+            if len(cache) >= TEXT_CACHE_ENTRIES:
                 cache.clear()
             cache[s] = ids
         return ids
@@ -413,6 +412,53 @@ class RRWebTokenizer(PreTrainedTokenizer):
                 gc.enable()
         return walker.texts
 
+    def window_spans(
+        self,
+        event_ids: list[int],
+        max_length: int | None = None,
+        stride: int = 0,
+        add_special_tokens: bool = True,
+    ) -> list[tuple[int, int]]:
+        """The ``(start, end)`` content positions of every window of :meth:`windows`, without copies.
+
+        Args:
+            event_ids: the source event per id, from :meth:`encode_session` (its length is the
+                session's token count).
+            max_length, stride, add_special_tokens: as in :meth:`windows`.
+
+        Returns:
+            Half-open spans in order; one ``(0, 0)`` span for an empty session.
+
+        Example:
+            >>> RRWebTokenizer().window_spans([0, 0, 1, 1, 2], max_length=5, stride=1)
+            [(0, 3), (2, 5)]
+        """
+        max_length = self.model_max_length if max_length is None else max_length
+        room = max_length - (2 if add_special_tokens else 0)
+        if room < 1:
+            raise ValueError(f"max_length={max_length} leaves no room for content besides [CLS] and [SEP]")
+        if stride < 0 or stride >= room:
+            raise ValueError(
+                f"stride={stride} must be >= 0 and smaller than the content room {room} "
+                f"(max_length - 2); lower stride or raise max_length"
+            )
+        spans = []
+        n = len(event_ids)
+        start = 0
+        boundaries = None
+        while True:
+            end = min(start + room, n)
+            spans.append((start, end))
+            if end >= n:
+                break
+            if boundaries is None:
+                boundaries = [i for i in range(1, n) if event_ids[i] != event_ids[i - 1]]
+            target = end - stride
+            j = bisect.bisect_right(boundaries, target) - 1
+            lowest = start + max(1, (room - stride) // 4)
+            start = boundaries[j] if j >= 0 and boundaries[j] >= lowest else target
+        return spans
+
     def windows(
         self,
         ids: list[int],
@@ -449,30 +495,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
             >>> [w for w, _ in tok.windows([10, 11, 12, 13, 14], [0, 0, 1, 1, 2], max_length=5, stride=1)]
             [[2, 10, 11, 12, 3], [2, 12, 13, 14, 3]]
         """
-        max_length = self.model_max_length if max_length is None else max_length
-        room = max_length - (2 if add_special_tokens else 0)
-        if room < 1:
-            raise ValueError(f"max_length={max_length} leaves no room for content besides [CLS] and [SEP]")
-        if stride < 0 or stride >= room:
-            raise ValueError(
-                f"stride={stride} must be >= 0 and smaller than the content room {room} "
-                f"(max_length - 2); lower stride or raise max_length"
-            )
-        spans = []
-        n = len(ids)
-        start = 0
-        boundaries = None
-        while True:
-            end = min(start + room, n)
-            spans.append((start, end))
-            if end >= n:
-                break
-            if boundaries is None:
-                boundaries = [i for i in range(1, n) if event_ids[i] != event_ids[i - 1]]
-            target = end - stride
-            j = bisect.bisect_right(boundaries, target) - 1
-            lowest = start + max(1, (room - stride) // 4)
-            start = boundaries[j] if j >= 0 and boundaries[j] >= lowest else target
+        spans = self.window_spans(event_ids, max_length, stride, add_special_tokens)
         if stats is not None:
             stats["windows"] = stats.get("windows", 0) + len(spans)
         if not add_special_tokens:
