@@ -39,7 +39,7 @@ import torch
 
 from .monitoring import Progress
 from .readers import DEFAULT_MAX_BYTES, SessionReadError, read_file
-from .sessions import resolve_corpus
+from .sessions import corpus_files, relative_path
 
 logger = logging.getLogger(__name__)
 
@@ -64,21 +64,17 @@ class FileIndex:
     """
 
     def __init__(self, corpus: str | os.PathLike):
-        root, files = resolve_corpus(corpus)
+        root, files = corpus_files(corpus)
         self.root = root
         blob = bytearray()
         offsets = np.zeros(len(files) + 1, dtype=np.uint32 if len(files) < 2**24 else np.uint64)
         sizes = np.zeros(len(files), dtype=np.int64)
         mtimes = np.zeros(len(files), dtype=np.int64)
         for i, path in enumerate(files):
-            try:
-                rel = path.relative_to(root).as_posix()
-            except ValueError:
-                rel = path.as_posix()
-            blob += rel.encode()
+            blob += relative_path(path, root).encode()
             offsets[i + 1] = len(blob)
             try:
-                stat = path.stat()
+                stat = os.stat(path)
                 sizes[i], mtimes[i] = stat.st_size, stat.st_mtime_ns
             except OSError:
                 sizes[i] = -1

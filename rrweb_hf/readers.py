@@ -155,7 +155,7 @@ class FileResult:
 
 def corpus_suffix(path: str | os.PathLike) -> str | None:
     """The supported suffix of ``path`` (``".json.gz"``, ``".jsonl"``, ...) or None."""
-    name = Path(path).name.lower()
+    name = os.path.basename(os.fspath(path)).lower()
     for suffix in SUFFIXES:
         if name.endswith(suffix):
             return suffix
@@ -384,25 +384,54 @@ def read_session(path: str | os.PathLike, **kwargs) -> Session:
     return result.sessions[0]
 
 
+def corpus_paths(root: str | os.PathLike) -> list[str]:
+    """All session files under ``root`` as path strings, in the order of :func:`iter_corpus_files`.
+
+    The compact form for large corpora: a ``str`` per file (about 100 bytes) instead of a
+    :class:`~pathlib.Path` (about 350), and no transient list of ``Path`` objects while walking.
+    Folders are walked depth-first with entries sorted by name, which is exactly the order of
+    sorted ``Path`` objects; symlinked folders are not followed (like :func:`os.walk`).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> for name in ("b.json", "a-b/x.json", "a/y.json.gz", ".hidden/z.json", "notes.txt"):
+        ...     (root / name).parent.mkdir(parents=True, exist_ok=True)
+        ...     _ = (root / name).write_text("[]")
+        >>> [pathlib.Path(p).relative_to(root).as_posix() for p in corpus_paths(root)]
+        ['a/y.json.gz', 'a-b/x.json', 'b.json']
+    """
+    root = Path(root)
+    if root.is_file():
+        return [os.fspath(root)]
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus not found: {root} is neither a file nor a folder")
+
+    def entries(folder: str):
+        with os.scandir(folder) as it:
+            return iter(sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name))
+
+    found: list[str] = []
+    stack = [entries(os.fspath(root))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif entry.is_dir():
+            if not entry.is_symlink():
+                stack.append(entries(entry.path))
+        elif entry.name != "MANIFEST.json" and corpus_suffix(entry.name) is not None:
+            found.append(entry.path)
+    return found
+
+
 def iter_corpus_files(root: str | os.PathLike) -> list[Path]:
     """All files under ``root`` with a supported suffix, sorted (a single file gives itself).
 
     Hidden files and folders (``.git``, ``.cache``) are left out; ``MANIFEST.json`` is not a session.
+    See :func:`corpus_paths` for the same list as strings.
     """
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise FileNotFoundError(f"corpus not found: {root} is neither a file nor a folder")
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or name == "MANIFEST.json":
-                continue
-            if corpus_suffix(name) is not None:
-                found.append(Path(dirpath) / name)
-    return sorted(found)
+    return [Path(p) for p in corpus_paths(root)]
 
 
 class CorpusWalk:

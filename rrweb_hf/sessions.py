@@ -40,7 +40,7 @@ import datasets
 import orjson
 from datasets.builder import Key
 
-from .readers import DEFAULT_MAX_BYTES, SessionReadError, derive_session_id, iter_corpus_files, read_file
+from .readers import DEFAULT_MAX_BYTES, SessionReadError, corpus_paths, derive_session_id, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,48 @@ SESSION_FEATURES = datasets.Features(
     }
 )
 _SPLIT_ORDER = ("train", "validation", "test")
+#: Rows per Arrow record batch of a session index (``with_events=False``).
+INDEX_WRITER_BATCH_SIZE = 1000
+_SPLIT_BITS = {"train": 1, "validation": 2, "test": 4}
+_SEEN = 8
 
 
 def _code_version() -> str:
     """Hash of this module's source: a changed builder never reuses an old builder's cache."""
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def corpus_root(path_or_glob: str | os.PathLike) -> Path:
+    """The folder that session ids and stored paths of a corpus are relative to (no file listing).
+
+    A folder gives itself, a file its parent, a glob the folder before its first wildcard.
+
+    Example:
+        >>> corpus_root("data/corpus/**/*.json.gz").as_posix(), corpus_root("data/corpus").as_posix()
+        ('data/corpus', 'data/corpus')
+    """
+    text = os.fspath(path_or_glob)
+    if glob.has_magic(text):
+        prefix = text.split("*")[0].split("?")[0].split("[")[0]
+        return Path(prefix) if prefix.endswith(os.sep) or Path(prefix).is_dir() else Path(prefix).parent
+    root = Path(text)
+    return root.parent if root.is_file() else root
+
+
+def corpus_files(path_or_glob: str | os.PathLike) -> tuple[Path, list[str]]:
+    """:func:`resolve_corpus` with the files as path strings: the compact form for large corpora.
+
+    Raises:
+        FileNotFoundError: nothing matches ``path_or_glob``.
+    """
+    text = os.fspath(path_or_glob)
+    if glob.has_magic(text):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not files:
+            raise FileNotFoundError(f"corpus not found: no file matches {text!r}; check the pattern")
+        return corpus_root(text), [os.fspath(p) for p in files]
+    root = Path(text)
+    return corpus_root(text), corpus_paths(root)
 
 
 def resolve_corpus(path_or_glob: str | os.PathLike) -> tuple[Path, list[Path]]:
@@ -78,7 +115,8 @@ def resolve_corpus(path_or_glob: str | os.PathLike) -> tuple[Path, list[Path]]:
             ``"corpus/**/*.json.gz"`` (``**`` matches folders recursively).
 
     Returns:
-        ``(root, files)``; ``root`` is the folder session ids and stored paths are relative to.
+        ``(root, files)``; ``root`` is the folder session ids and stored paths are relative to
+        (see :func:`corpus_root`).
 
     Raises:
         FileNotFoundError: nothing matches ``path_or_glob``.
@@ -89,20 +127,11 @@ def resolve_corpus(path_or_glob: str | os.PathLike) -> tuple[Path, list[Path]]:
         ...
         FileNotFoundError: corpus not found: /no/such/dir is neither a file nor a folder
     """
-    text = os.fspath(path_or_glob)
-    if glob.has_magic(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            raise FileNotFoundError(f"corpus not found: no file matches {text!r}; check the pattern")
-        prefix = text.split("*")[0].split("?")[0].split("[")[0]
-        root = Path(prefix) if prefix.endswith(os.sep) or Path(prefix).is_dir() else Path(prefix).parent
-        return root, files
-    root = Path(text)
-    files = iter_corpus_files(root)
-    return (root if root.is_dir() else root.parent), files
+    root, files = corpus_files(path_or_glob)
+    return root, [Path(p) for p in files]
 
 
-def content_key(files: list[Path], root: Path, *extra: object) -> str:
+def content_key(files: list[str | Path], root: Path, *extra: object) -> str:
     """SHA-1 over the relative path, size and ``mtime_ns`` of every file, plus ``extra`` settings.
 
     A ``stat`` per file, no reads: 31,951 files take well under a second.
@@ -114,19 +143,29 @@ def content_key(files: list[Path], root: Path, *extra: object) -> str:
     digest = hashlib.sha1(repr(extra).encode())
     for path in files:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
         except OSError as exc:  # unreadable now: still part of the key, the builder reports it
             stamp = f"error:{exc.errno}"
-        digest.update(f"{_relative(path, root)}\0{stamp}\n".encode())
+        digest.update(f"{relative_path(path, root)}\0{stamp}\n".encode())
     return digest.hexdigest()[:20]
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (the path itself when outside ``root``).
+
+    Example:
+        >>> relative_path("corpus/shop/s1.json", Path("corpus")), relative_path("/elsewhere/s2.json", Path("corpus"))
+        ('shop/s1.json', '/elsewhere/s2.json')
+    """
+    text, base = os.fspath(path), os.fspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if text.startswith(prefix):
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
-        return path.relative_to(root).as_posix()
+        return Path(text).relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        return Path(text).as_posix()
 
 
 def split_of(
@@ -218,7 +257,7 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
             raise ValueError(
                 "RRWebSessions needs corpus=...: a folder, a file or a glob of rrweb session files"
             )
-        root, files = resolve_corpus(corpus)
+        root, files = corpus_files(corpus)
         kwargs["corpus"] = os.fspath(corpus)
         _check_fractions(kwargs.get("validation_fraction", 0.1), kwargs.get("test_fraction", 0.0))
         kwargs["content_key"] = content_key(
@@ -231,10 +270,14 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
             kwargs.get("keep_errors", False),
             kwargs.get("with_events", True),
         )
+        if not kwargs.get("with_events", True):
+            # index rows are ~100 bytes: big record batches (each costs a few KB when the file is read)
+            kwargs.setdefault("writer_batch_size", INDEX_WRITER_BATCH_SIZE)
         kwargs.setdefault("dataset_name", "rrweb_sessions")
         kwargs.setdefault("hash", _code_version())
+        # Per-file state is one str and one byte: ~100 bytes a file, however large the corpus.
         self._root, self._files = root, files
-        self._file_splits: dict[int, frozenset] = {}  # file index -> splits holding its sessions
+        self._file_splits = bytearray(len(files))  # per file: _SEEN | bits of the splits it feeds
         super().__init__(*args, **kwargs)
 
     def _info(self):
@@ -258,10 +301,11 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
         return names
 
     def _split_generators(self, dl_manager):
-        paths = [str(p) for p in self._files]
-        indices = list(range(len(paths)))
+        indices = list(range(len(self._files)))
         return [
-            datasets.SplitGenerator(name=name, gen_kwargs={"files": paths, "indices": indices, "split": name})
+            datasets.SplitGenerator(
+                name=name, gen_kwargs={"files": self._files, "indices": indices, "split": name}
+            )
             for name in self.split_names()
         ]
 
@@ -271,24 +315,21 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
     def _generate_examples(self, files, indices, split):
         config = self.config
         for shard_id, (file, index) in enumerate(zip(files, indices, strict=True)):
-            known = self._file_splits.get(index)
-            if known is not None and split not in known:
+            known = self._file_splits[index]
+            if known & _SEEN and not known & _SPLIT_BITS[split]:
                 continue  # an earlier split's pass already read this file: none of its sessions are here
             rows = list(self._rows_of(Path(file)))
-            self._file_splits[index] = frozenset(
+            splits = [
                 split_of(r["session_id"], config.validation_fraction, config.test_fraction, config.split_seed)
                 for r in rows
-            )
-            for row_id, row in enumerate(rows):
-                sid = row["session_id"]
-                if (
-                    split_of(sid, config.validation_fraction, config.test_fraction, config.split_seed)
-                    == split
-                ):
+            ]
+            self._file_splits[index] = _SEEN | sum(_SPLIT_BITS[name] for name in set(splits))
+            for row_id, (row, name) in enumerate(zip(rows, splits, strict=True)):
+                if name == split:
                     yield Key(shard_id, row_id), row
 
     def _rows_of(self, path: Path):
-        relative = _relative(path, self._root)
+        relative = relative_path(path, self._root)
         try:
             result = read_file(
                 path, root=self._root, max_bytes=self.config.max_bytes, strict=self.config.strict

@@ -228,6 +228,20 @@ def test_walk_single_file_and_missing_corpus(tmp_path):
         walk_corpus(tmp_path / "nope")
 
 
+def test_corpus_paths_order_is_sorted_path_order_without_hidden_links_or_manifest(tmp_path):
+    names = ["b.json", "a-b/x.json", "a/y.json.gz", "a/z/w.jsonl", "A/c.ndjson", "a.json", "ab.json"]
+    for name in names:
+        write(tmp_path / name, EVENTS)
+    for name in (".hidden/h.json", "a/.h.json", "MANIFEST.json", "notes.txt"):
+        write(tmp_path / name, EVENTS)
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)  # not followed
+    expected = sorted(tmp_path / name for name in names)
+    assert readers.corpus_paths(tmp_path) == [str(p) for p in expected]
+    assert readers.iter_corpus_files(tmp_path) == expected
+    assert readers.corpus_paths(str(tmp_path) + "/") == [str(p) for p in expected]  # normalised root
+    assert readers.corpus_paths(tmp_path / "b.json") == [str(tmp_path / "b.json")]
+
+
 def test_session_ids_are_stable_across_roots(tmp_path):
     path = write(tmp_path / "x" / "y" / "z.ndjson", b"\n".join(json.dumps(e).encode() for e in EVENTS))
     assert read_session(path, root=tmp_path).session_id == "x/y/z"
