@@ -45,12 +45,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import datasets
+import numpy as np
 import orjson
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .monitoring import Progress, peak_rss_mb
 from .readers import DEFAULT_MAX_BYTES, SessionReadError, read_file
-from .sessions import load_sessions, resolve_corpus
+from .sessions import corpus_root, load_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +157,63 @@ class _Reporter:
             self.sink.put(counts)
 
 
-def _window_batch(
-    session_id,
-    path,
-    error,
+def session_groups(num_events, budget: int) -> tuple[list[int], list[int]]:
+    """Cut a split's sessions (in order) into contiguous groups of about ``budget`` events.
+
+    One group is one ``Dataset.map`` call, hence one Arrow record batch (or a few, for groups of
+    more than 1,000 windows). Grouping by events instead of a fixed number of sessions keeps the
+    record batches proportional to the data, not to the number of files: reading an Arrow file
+    costs a few KB of memory per record batch, so thousands of tiny batches would make memory grow
+    with the file count. A group closes once it holds ``budget`` events, so it never exceeds
+    ``budget`` plus one session.
+
+    Args:
+        num_events: events per session, in row order.
+        budget: events per group (at least 1).
+
+    Returns:
+        ``(starts, stops)``: the row range ``[start, stop)`` of each group.
+
+    Example:
+        >>> session_groups([3, 1, 1, 5, 9, 2], budget=4)  # 3+1 | 1+5 | 9 | 2 (the rest)
+        ([0, 2, 4, 5], [2, 4, 5, 6])
+    """
+    cumulative = np.cumsum(np.asarray(num_events, dtype=np.int64))
+    starts, stops = [], []
+    start, base = 0, 0
+    n = len(cumulative)
+    while start < n:
+        # first row at which the group [start, row] reaches the budget
+        row = int(np.searchsorted(cumulative, base + max(1, budget), side="left"))
+        stop = min(n, max(row, start) + 1)
+        starts.append(start)
+        stops.append(stop)
+        base = int(cumulative[stop - 1])
+        start = stop
+    return starts, stops
+
+
+def _window_table(columns: dict[str, list], features: datasets.Features) -> pa.Table:
+    arrays = []
+    for name, feature in features.items():
+        parts = columns[name]
+        if isinstance(feature, datasets.List):
+            pieces = [p[0] for p in parts]
+            values = np.concatenate(pieces) if pieces else np.zeros(0, dtype=feature.feature.dtype)
+            lengths = np.fromiter((len(p) for p in pieces), dtype=np.int32, count=len(pieces))
+            offsets = np.zeros(len(pieces) + 1, dtype=np.int32)
+            np.cumsum(lengths, out=offsets[1:])
+            arrays.append(pa.ListArray.from_arrays(offsets, values))
+        else:
+            arrays.append(pa.array(parts, type=feature.pa_type))
+    return pa.Table.from_arrays(arrays, schema=features.arrow_schema)
+
+
+def _window_groups(
+    start,
+    stop,
     *,
+    index,
     root,
     max_bytes,
     tokenizer,
@@ -169,63 +223,72 @@ def _window_batch(
     max_windows,
     reporter,
 ):
-    # The raw index has no events: each file is read again here, so no copy of the recordings is
+    # The index has no events: each file is read again here, so no copy of the recordings is
     # memory-mapped (a mapped Arrow copy of the corpus would show up as RSS growing with the corpus).
-    out = {name: [] for name in window_features(with_event_ids)}
+    # Windows are built as numpy slices of the session's ids (4 + 1 + 1 bytes a token) and returned
+    # as one Arrow table per group.
+    features = window_features(with_event_ids)
+    out: dict[str, list] = {name: [] for name in features}
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
-    files: dict[str, dict] = {}  # path -> {session_id: events}, for files holding several sessions
-    columns = (c.to_pylist() for c in (session_id, path, error))
-    for sid, rel, reason in zip(*columns, strict=True):
-        if reason is None:
-            if rel not in files:
-                try:
-                    result = read_file(Path(root) / rel, root=root, max_bytes=max_bytes, strict=False)
-                    files = {rel: {session.session_id: session.events for session in result.sessions}}
-                except (SessionReadError, OSError) as exc:  # changed since the index was built
-                    files = {rel: {}}
-                    logger.warning("skipping %s: it changed since the index was built: %s", rel, exc)
-            session_events = files[rel].get(sid)
-            if session_events is None:
-                reason = "changed since the index was built"
-        if reason is not None:  # a bad file: no rows, no invented tokens
+    for first, last in zip(start.to_pylist(), stop.to_pylist(), strict=True):
+        rows = index.data.slice(first, last - first)
+        columns = (rows.column(name).to_pylist() for name in ("session_id", "path", "error"))
+        files: dict[str, dict] = {}  # path -> {session_id: events}, for files holding several sessions
+        for sid, rel, reason in zip(*columns, strict=True):
+            if reason is None:
+                if rel not in files:
+                    try:
+                        result = read_file(Path(root) / rel, root=root, max_bytes=max_bytes, strict=False)
+                        files = {rel: {session.session_id: session.events for session in result.sessions}}
+                    except (SessionReadError, OSError) as exc:  # changed since the index was built
+                        files = {rel: {}}
+                        logger.warning("skipping %s: it changed since the index was built: %s", rel, exc)
+                session_events = files[rel].pop(sid, None)
+                if session_events is None:
+                    reason = "changed since the index was built"
+            if reason is not None:  # a bad file: no rows, no invented tokens
+                if reporter is not None:
+                    reporter.put({"files": 1, "skipped": 1})
+                continue
+            n_events = len(session_events)
+            ids, event_ids = tokenizer.encode_session(session_events)
+            del session_events
+            n = len(ids)
+            spans = [(a, b) for a, b in tokenizer.window_spans(event_ids, max_length, stride) if a < b]
+            if max_windows is not None:
+                spans = spans[:max_windows]
+            dropped = n - (spans[-1][1] if spans else 0)
+            ids_arr = np.asarray(ids, dtype=np.int32)
+            events_arr = np.asarray(event_ids, dtype=np.int32) if with_event_ids else None
+            for number, (a, b) in enumerate(spans):
+                size = b - a + 2
+                window = np.empty(size, dtype=np.int32)
+                window[0], window[1:-1], window[-1] = cls_id, ids_arr[a:b], sep_id
+                special = np.zeros(size, dtype=np.int8)
+                special[0] = special[-1] = 1
+                out["session_id"].append(sid)
+                out["window_index"].append(number)
+                out["input_ids"].append((window,))
+                out["attention_mask"].append((np.ones(size, dtype=np.int8),))
+                out["special_tokens_mask"].append((special,))
+                out["session_tokens"].append(n)
+                out["session_tokens_dropped"].append(dropped)
+                if with_event_ids:
+                    event_window = np.full(size, -1, dtype=np.int32)
+                    event_window[1:-1] = events_arr[a:b]
+                    out["event_ids"].append((event_window,))
             if reporter is not None:
-                reporter.put({"files": 1, "skipped": 1})
-            continue
-        n_events = len(session_events)
-        ids, event_ids = tokenizer.encode_session(session_events)
-        n = len(ids)
-        positions = tokenizer.windows(
-            list(range(n)), event_ids, max_length - 2, stride, add_special_tokens=False
-        )
-        positions = [span for span, _ in positions if span]
-        if max_windows is not None:
-            positions = positions[:max_windows]
-        covered = positions[-1][-1] + 1 if positions else 0
-        dropped = n - covered
-        for index, span in enumerate(positions):
-            start, end = span[0], span[-1] + 1
-            window = [cls_id, *ids[start:end], sep_id]
-            out["session_id"].append(sid)
-            out["window_index"].append(index)
-            out["input_ids"].append(window)
-            out["attention_mask"].append([1] * len(window))
-            out["special_tokens_mask"].append([1, *([0] * (end - start)), 1])
-            out["session_tokens"].append(n)
-            out["session_tokens_dropped"].append(dropped)
-            if with_event_ids:
-                out["event_ids"].append([-1, *event_ids[start:end], -1])
-        if reporter is not None:
-            reporter.put(
-                {
-                    "files": 1,
-                    "sessions": 1,
-                    "events": n_events,
-                    "tokens": n,
-                    "windows": len(positions),
-                    "truncated_tokens": dropped,
-                }
-            )
-    return out
+                reporter.put(
+                    {
+                        "files": 1,
+                        "sessions": 1,
+                        "events": n_events,
+                        "tokens": n,
+                        "windows": len(spans),
+                        "truncated_tokens": dropped,
+                    }
+                )
+    return _window_table(out, features)
 
 
 def _split_report(windows: datasets.Dataset, raw: datasets.Dataset) -> dict:
@@ -260,7 +323,7 @@ def prepare_windows(
     max_windows: int | None = None,
     strict: bool = False,
     cache_dir: str | os.PathLike | None = None,
-    batch_size: int = 8,
+    group_events: int = 8192,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = True,
     wandb_run=None,
@@ -280,7 +343,8 @@ def prepare_windows(
             are counted in ``tokens_dropped``. None (default) keeps every token.
         strict: stop at the first bad file (:class:`~rrweb_hf.SessionReadError`).
         cache_dir: datasets cache folder (default ``HF_DATASETS_CACHE``).
-        batch_size: sessions per ``map`` batch (sessions can be MBs: keep it small).
+        group_events: events per ``map`` call (see :func:`session_groups`): bounds the memory of
+            one call to about this many events' windows plus one session.
         max_bytes: largest (decompressed) file accepted; larger ones are skipped as bad files.
         progress: tqdm bar per session (file) with events/s, tokens and skipped counts.
         wandb_run: a run (see :func:`rrweb_hf.monitoring.init_wandb`) to log progress to.
@@ -331,7 +395,7 @@ def prepare_windows(
         raise
     datasets.disable_progress_bars()
     settings = repr((max_length, stride, with_event_ids, max_windows, tokenizer_fingerprint(tokenizer)))
-    root, _ = resolve_corpus(corpus)
+    root = corpus_root(corpus)
     features = window_features(with_event_ids)
     total = sum(ds.num_rows for ds in raw.values())
     bar = Progress(total=total, desc="prepare", unit="session", progress=progress, wandb_run=wandb_run)
@@ -362,15 +426,23 @@ def prepare_windows(
                 windows[name] = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
                 continue
             before = time.perf_counter()
-            mapped = ds.with_format("arrow").map(
-                _window_batch,
+            events = ds.data.column("num_events").to_numpy()
+            workers = num_proc if num_proc and num_proc > 1 else 1
+            # enough groups for every worker, else groups of ``group_events`` events
+            budget = min(group_events, max(1, math.ceil(int(events.sum()) / workers)))
+            starts, stops = session_groups(events, budget)
+            groups = datasets.Dataset.from_dict({"start": starts, "stop": stops})
+            cache_files = ds.cache_files
+            mapped = groups.with_format("arrow").map(
+                _window_groups,
                 batched=True,
-                batch_size=batch_size,
-                num_proc=num_proc if num_proc and num_proc > 1 and ds.num_rows > 1 else None,
-                input_columns=["session_id", "path", "error"],
-                remove_columns=ds.column_names,
+                batch_size=1,
+                num_proc=workers if workers > 1 and len(starts) > 1 else None,
+                input_columns=["start", "stop"],
+                remove_columns=groups.column_names,
                 features=features,
                 fn_kwargs=dict(
+                    index=ds,
                     root=str(root),
                     max_bytes=max_bytes,
                     tokenizer=tokenizer,
@@ -379,6 +451,12 @@ def prepare_windows(
                     with_event_ids=with_event_ids,
                     max_windows=max_windows,
                     reporter=reporter,
+                ),
+                # the groups table is in memory: name the cache file, next to the index's
+                cache_file_name=(
+                    os.path.join(os.path.dirname(cache_files[0]["filename"]), f"windows-{fingerprint}.arrow")
+                    if cache_files
+                    else None
                 ),
                 new_fingerprint=fingerprint,
                 desc=f"tokenizing {name}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_datasets_helpers import BAD_FILES, add_bad_files, make_corpus, make_events
 
-from rrweb_hf.prepare import REPORT_NAME, export_dataset, export_sessions, prepare_windows
+from rrweb_hf.prepare import REPORT_NAME, export_dataset, export_sessions, prepare_windows, session_groups
 from rrweb_hf.sessions import load_sessions
 from rrweb_hf.tokenization_rrweb import RRWebTokenizer
 
@@ -87,6 +88,33 @@ def test_max_windows_counts_dropped_tokens(corpus, tokenizer_dir, tmp_path):
     lengths = [len(tok.encode_session(make_events(i))[0]) for i in range(N)]
     assert result.report["windows"] == N
     assert result.report["tokens_dropped"] == sum(n - 30 for n in lengths)
+
+
+@pytest.mark.parametrize(
+    "num_events, budget, expected",
+    [
+        ([], 4, ([], [])),
+        ([3, 1, 1, 5, 9, 2], 4, ([0, 2, 4, 5], [2, 4, 5, 6])),
+        ([0, 0, 0], 1, ([0], [3])),
+        ([2, 2], 100, ([0], [2])),
+        ([5, 5, 5], 1, ([0, 1, 2], [1, 2, 3])),
+    ],
+)
+def test_session_groups(num_events, budget, expected):
+    assert session_groups(num_events, budget) == expected
+
+
+def test_record_batches_follow_the_data_not_the_file_count(corpus, tokenizer_dir, tmp_path):
+    # Reading an Arrow file costs a few KB per record batch: one batch per file would make memory
+    # grow with the file count. One group of sessions (8,192 events by default) is one batch here.
+    grouped = _run(corpus, tokenizer_dir, tmp_path / "a", validation_fraction=0)
+    table = grouped.dataset["train"].data.table
+    assert table.column("input_ids").num_chunks == math.ceil(table.num_rows / 1000)  # map's writer_batch_size
+    assert grouped.raw["train"].data.table.column("session_id").num_chunks == 1
+    per_session = _run(corpus, tokenizer_dir, tmp_path / "b", validation_fraction=0, group_events=1)
+    assert per_session.dataset["train"].data.table.column("input_ids").num_chunks == N
+    # grouping changes the layout only, never the rows
+    assert per_session.dataset["train"].to_dict() == grouped.dataset["train"].to_dict()
 
 
 def test_cache_hit_and_invalidation(corpus, tokenizer_dir, tmp_path):
