@@ -6,8 +6,10 @@ Prints (and writes to ``WORK/bench.json``):
 - index memory per file of :class:`rrweb_hf.lazy.FileIndex` (tracemalloc, retained bytes; target
   <= 0.2 KB) and its raw array bytes;
 - ``prepare`` (raw build + tokenized windows), each in a fresh process with a fresh cache: seconds,
-  files/s, MB/s (gzip bytes on disk) and peak RSS (main process; workers separately) -- for the
-  small corpus and the full one with ``num_proc=1``, and the full one with ``num_proc=2``;
+  files/s, MB/s (gzip bytes on disk) and peak RSS (main process; workers separately), plus the peak
+  private (anonymous) memory after each quarter of the run, which shows whether memory plateaus or
+  keeps growing with the files read -- for the small corpus and the full one with ``num_proc=1``,
+  and the full one with ``num_proc=2``;
 - the warm rerun (same cache, unchanged input) of the full ``num_proc=1`` run: seconds and speedup;
 - the lazy dataset: cold access of K files, then warm re-access of the SAME K files (the LRU holds
   them all), with hit rates.
@@ -32,13 +34,19 @@ from pathlib import Path
 CHILD = r"""
 import json, resource, sys, threading, time
 peak = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+timeline = []  # (perf_counter, RssAnon MB) every 0.5 s: shows whether memory plateaus or keeps growing
 def sample():
+    last = 0.0
     while True:
         with open("/proc/self/status") as fh:
             for line in fh:
                 key = line.split(":")[0]
                 if key in peak:
-                    peak[key] = max(peak[key], int(line.split()[1]) / 1024)
+                    value = int(line.split()[1]) / 1024
+                    peak[key] = max(peak[key], value)
+                    if key == "RssAnon" and time.perf_counter() - last >= 0.5:
+                        last = time.perf_counter()
+                        timeline.append((last, value))
         time.sleep(0.05)
 threading.Thread(target=sample, daemon=True).start()
 import rrweb_hf
@@ -51,12 +59,14 @@ result = prepare_windows(corpus, tok, max_length=512, stride=64, num_proc=num_pr
                          cache_dir=cache, progress=False)
 seconds = time.perf_counter() - t
 r = result.report
+run = [mb for at, mb in timeline if at >= t]
+quarters = [max(run[: max(1, len(run) * q // 4)]) for q in (1, 2, 3, 4)] if run else []
 print(json.dumps({
     "seconds": seconds,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     "peak_anon_mb": peak["RssAnon"], "peak_file_mb": peak["RssFile"], "baseline_after_imports_mb": baseline["VmRSS"],
-    "baseline_anon_mb": baseline["RssAnon"],
+    "baseline_anon_mb": baseline["RssAnon"], "anon_peak_by_quarter_mb": quarters,
     "sessions": r["sessions"], "windows": r["windows"], "tokens": r["tokens"],
     "skipped_files": r["skipped_files"], "cache_hit": r["cache_hit"],
 }))
@@ -176,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['files_per_s']:.0f} files/s {r['mb_per_s']:.2f} MB/s; peak RSS {r['peak_rss_mb']:.0f} MB "
             f"(anon {r['peak_anon_mb']:.0f}, file-backed {r['peak_file_mb']:.0f}, after imports "
             f"{r['baseline_after_imports_mb']:.0f}/anon {r['baseline_anon_mb']:.0f}) "
-            f"(workers {r['children_peak_rss_mb']:.0f} MB); {r['sessions']:,} sessions {r['windows']:,} windows "
+            f"(workers {r['children_peak_rss_mb']:.0f} MB); anon peak by quarter of the run "
+            f"{'/'.join(f'{q:.0f}' for q in r['anon_peak_by_quarter_mb'])} MB; {r['sessions']:,} sessions {r['windows']:,} windows "
             f"{r['tokens']:,} tokens, skipped {r['skipped_files']}"
         )
         if label == "full" and num_proc == 1:

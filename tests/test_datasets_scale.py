@@ -92,6 +92,13 @@ def test_benchmark_pieces_on_a_few_hundred_files(source, tmp_path):
     tok = RRWebTokenizer.train(walk_corpus(source), text_vocab_size=300, show_progress=False)
     result = prepare_windows(out, tok, max_length=128, stride=16, cache_dir=tmp_path / "c", progress=False)
     assert result.report["sessions"] == 200 and result.report["skipped_files"] == 0
+    # the benchmark's own child process (fresh cache, 512-token windows), memory sampled over the run
+    tok.save_pretrained(tmp_path / "tok")
+    measured = bench.run_prepare(str(out), str(tmp_path / "tok"), tmp_path / "c2", 1)
+    assert (measured["files"], measured["sessions"], measured["skipped_files"]) == (200, 200, 0)
+    assert not measured["cache_hit"] and measured["files_per_s"] > 0
+    quarters = measured["anon_peak_by_quarter_mb"]
+    assert len(quarters) == 4 and quarters == sorted(quarters) and quarters[-1] <= measured["peak_anon_mb"]
     lazy = bench.lazy_bench(str(out), tok, 50)
     assert (
         lazy["cold_hit_rate"] == 0.0
