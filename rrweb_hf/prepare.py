@@ -421,7 +421,6 @@ def prepare_windows(
     cache_hit = True
     try:
         for name, ds in raw.items():
-            fingerprint = hashlib.sha1(f"{ds._fingerprint}|{settings}".encode()).hexdigest()[:32]
             if ds.num_rows == 0:
                 windows[name] = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
                 continue
@@ -431,6 +430,10 @@ def prepare_windows(
             # enough groups for every worker, else groups of ``group_events`` events
             budget = min(group_events, max(1, math.ceil(int(events.sum()) / workers)))
             starts, stops = session_groups(events, budget)
+            # the grouping is part of the key: datasets re-uses the shard files of an earlier map with
+            # another num_proc, which is only right over the same groups
+            key = f"{ds._fingerprint}|{settings}|{budget}"
+            fingerprint = hashlib.sha1(key.encode()).hexdigest()[:32]
             groups = datasets.Dataset.from_dict({"start": starts, "stop": stops})
             cache_files = ds.cache_files
             mapped = groups.with_format("arrow").map(

@@ -62,6 +62,21 @@ def test_prepare_num_proc_1_and_2_give_identical_rows_in_the_same_order(corpus, 
     assert len(windows) == len(set(windows))  # no duplicated window
     assert len({sid for sid, _ in windows}) == N_FILES
     assert results[1].report["skipped_files"] == results[2].report["skipped_files"] == 6
+    # the other num_proc on each cache: the same rows, never the other run's shard files misread
+    for num_proc, cache in ((1, "cache2"), (2, "cache1")):
+        swapped = prepare_windows(
+            corpus,
+            tiny_tokenizer,
+            max_length=32,
+            stride=4,
+            num_proc=num_proc,
+            validation_fraction=0.25,
+            test_fraction=0.25,
+            with_event_ids=True,
+            cache_dir=tmp_path / cache,
+            progress=False,
+        )
+        assert _rows(swapped.dataset) == one
 
 
 def _loader_items(dataset, workers: int, **kwargs) -> list:
