@@ -198,10 +198,9 @@ def _window_table(columns: dict[str, list], features: datasets.Features) -> pa.T
     for name, feature in features.items():
         parts = columns[name]
         if isinstance(feature, datasets.List):
-            pieces = [p[0] for p in parts]
-            values = np.concatenate(pieces) if pieces else np.zeros(0, dtype=feature.feature.dtype)
-            lengths = np.fromiter((len(p) for p in pieces), dtype=np.int32, count=len(pieces))
-            offsets = np.zeros(len(pieces) + 1, dtype=np.int32)
+            values = np.concatenate(parts) if parts else np.zeros(0, dtype=feature.feature.dtype)
+            lengths = np.fromiter((len(p) for p in parts), dtype=np.int32, count=len(parts))
+            offsets = np.zeros(len(parts) + 1, dtype=np.int32)
             np.cumsum(lengths, out=offsets[1:])
             arrays.append(pa.ListArray.from_arrays(offsets, values))
         else:
@@ -268,15 +267,15 @@ def _window_groups(
                 special[0] = special[-1] = 1
                 out["session_id"].append(sid)
                 out["window_index"].append(number)
-                out["input_ids"].append((window,))
-                out["attention_mask"].append((np.ones(size, dtype=np.int8),))
-                out["special_tokens_mask"].append((special,))
+                out["input_ids"].append(window)
+                out["attention_mask"].append(np.ones(size, dtype=np.int8))
+                out["special_tokens_mask"].append(special)
                 out["session_tokens"].append(n)
                 out["session_tokens_dropped"].append(dropped)
                 if with_event_ids:
                     event_window = np.full(size, -1, dtype=np.int32)
                     event_window[1:-1] = events_arr[a:b]
-                    out["event_ids"].append((event_window,))
+                    out["event_ids"].append(event_window)
             if reporter is not None:
                 reporter.put(
                     {

@@ -62,7 +62,6 @@ SESSION_FEATURES = datasets.Features(
         "metadata": datasets.Json(),
     }
 )
-_SPLIT_ORDER = ("train", "validation", "test")
 #: Rows per Arrow record batch of a session index (``with_events=False``).
 INDEX_WRITER_BATCH_SIZE = 1000
 _SPLIT_BITS = {"train": 1, "validation": 2, "test": 4}

@@ -59,6 +59,8 @@ result = prepare_windows(corpus, tok, max_length=512, stride=64, num_proc=num_pr
                          cache_dir=cache, progress=False)
 seconds = time.perf_counter() - t
 r = result.report
+with open("/proc/self/status") as fh:  # a last sample: a run shorter than the sampling period has one too
+    timeline.append((time.perf_counter(), next(int(l.split()[1]) / 1024 for l in fh if l.startswith("RssAnon"))))
 run = [mb for at, mb in timeline if at >= t]
 quarters = [max(run[: max(1, len(run) * q // 4)]) for q in (1, 2, 3, 4)] if run else []
 print(json.dumps({
