@@ -60,7 +60,9 @@ result = prepare_windows(corpus, tok, max_length=512, stride=64, num_proc=num_pr
 seconds = time.perf_counter() - t
 r = result.report
 with open("/proc/self/status") as fh:  # a last sample: a run shorter than the sampling period has one too
-    timeline.append((time.perf_counter(), next(int(l.split()[1]) / 1024 for l in fh if l.startswith("RssAnon"))))
+    last = next(int(line.split()[1]) / 1024 for line in fh if line.startswith("RssAnon"))
+timeline.append((time.perf_counter(), last))
+peak["RssAnon"] = max(peak["RssAnon"], last)
 run = [mb for at, mb in timeline if at >= t]
 quarters = [max(run[: max(1, len(run) * q // 4)]) for q in (1, 2, 3, 4)] if run else []
 print(json.dumps({
