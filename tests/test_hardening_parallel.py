@@ -36,21 +36,25 @@ def _rows(dsd) -> dict[str, list[dict]]:
     return {name: ds.to_list() for name, ds in dsd.items()}
 
 
+def _prepare(corpus, tokenizer, num_proc: int, cache_dir):
+    return prepare_windows(
+        corpus,
+        tokenizer,
+        max_length=32,
+        stride=4,
+        num_proc=num_proc,
+        validation_fraction=0.25,
+        test_fraction=0.25,
+        with_event_ids=True,
+        cache_dir=cache_dir,
+        progress=False,
+    )
+
+
 def test_prepare_num_proc_1_and_2_give_identical_rows_in_the_same_order(corpus, tiny_tokenizer, tmp_path):
     results = {}
     for num_proc in (1, 2):
-        result = prepare_windows(
-            corpus,
-            tiny_tokenizer,
-            max_length=32,
-            stride=4,
-            num_proc=num_proc,
-            validation_fraction=0.25,
-            test_fraction=0.25,
-            with_event_ids=True,
-            cache_dir=tmp_path / f"cache{num_proc}",
-            progress=False,
-        )
+        result = _prepare(corpus, tiny_tokenizer, num_proc, tmp_path / f"cache{num_proc}")
         assert not result.report["cache_hit"]
         results[num_proc] = result
     one, two = _rows(results[1].dataset), _rows(results[2].dataset)
@@ -64,19 +68,7 @@ def test_prepare_num_proc_1_and_2_give_identical_rows_in_the_same_order(corpus, 
     assert results[1].report["skipped_files"] == results[2].report["skipped_files"] == 6
     # the other num_proc on each cache: the same rows, never the other run's shard files misread
     for num_proc, cache in ((1, "cache2"), (2, "cache1")):
-        swapped = prepare_windows(
-            corpus,
-            tiny_tokenizer,
-            max_length=32,
-            stride=4,
-            num_proc=num_proc,
-            validation_fraction=0.25,
-            test_fraction=0.25,
-            with_event_ids=True,
-            cache_dir=tmp_path / cache,
-            progress=False,
-        )
-        assert _rows(swapped.dataset) == one
+        assert _rows(_prepare(corpus, tiny_tokenizer, num_proc, tmp_path / cache).dataset) == one
 
 
 def _loader_items(dataset, workers: int, **kwargs) -> list:
