@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
@@ -180,12 +181,16 @@ def derive_session_id(path: str | os.PathLike, root: str | os.PathLike | None = 
     return text[: len(text) - len(suffix)] if suffix and text.lower().endswith(suffix) else text
 
 
-def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_bytes(
+    path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, *, data: bytes | None = None
+) -> bytes:
     """Read a file, inflating ``.gz`` files, refusing anything over ``max_bytes``.
 
     Args:
         path: the file.
         max_bytes: largest accepted size, after decompression.
+        data: the file's bytes as stored (still compressed for ``.gz``) when something else read
+            them, e.g. Ray Data from object storage; ``path`` then only names the file.
 
     Returns:
         The (decompressed) content.
@@ -196,16 +201,16 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
     """
     path = Path(path)
     if not str(path).lower().endswith(".gz"):
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > max_bytes:
             raise TooLargeError(
                 path, f"too large: {size} bytes > max_bytes={max_bytes}; raise max_bytes to read it"
             )
-        return path.read_bytes()
+        return path.read_bytes() if data is None else bytes(data)
     out = bytearray()
     members = 0
     in_member = False
-    with open(path, "rb") as fh:
+    with open(path, "rb") if data is None else io.BytesIO(data) as fh:
         inflater = zlib.decompressobj(wbits=31)
         while chunk := fh.read(_CHUNK):
             pending = chunk
@@ -342,6 +347,7 @@ def read_file(
     root: str | os.PathLike | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = True,
+    data: bytes | None = None,
 ) -> FileResult:
     """Read every session in one file.
 
@@ -351,6 +357,7 @@ def read_file(
         max_bytes: largest accepted (decompressed) size; larger files raise :class:`TooLargeError`.
         strict: for JSONL, raise on the first bad line; when False, skip bad lines and list them in
             ``FileResult.bad_lines``. JSON documents are all-or-nothing either way.
+        data: the file's bytes as stored, already read elsewhere (see :func:`read_bytes`).
 
     Returns:
         A :class:`FileResult`.
@@ -363,7 +370,7 @@ def read_file(
     if suffix is None:
         raise UnsupportedFileError(path, f"unsupported file type: expected one of {', '.join(SUFFIXES)}")
     try:
-        data = read_bytes(path, max_bytes)
+        data = read_bytes(path, max_bytes, data=data)
     except OSError as exc:
         raise SessionReadError(path, f"unreadable: {exc.strerror or exc}") from None
     default_id = derive_session_id(path, root)
