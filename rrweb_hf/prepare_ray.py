@@ -204,7 +204,6 @@ def _tokenize_files(
         except SessionReadError as exc:
             other_row(_SKIPPED, skip=(rel, exc.reason))
             continue
-        del data
         for lineno, reason in result.bad_lines:
             other_row(_SKIPPED, skip=(f"{rel}:{lineno}", reason))
         for session in result.sessions:
