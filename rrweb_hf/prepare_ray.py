@@ -302,6 +302,7 @@ def init_ray(
         ray.init(address=address)
     else:
         ray.init(
+            address="local",  # a new local instance, never a cluster found in /tmp/ray or RAY_ADDRESS
             num_cpus=num_cpus,
             object_store_memory=object_store_memory,
             include_dashboard=False,
