@@ -2,7 +2,8 @@
 
 One local Ray (2 CPUs, a small object store, no dashboard, no usage stats) serves the module. The
 corpus is a subset of the bundled one (3 files per site), a JSONL file with two sessions and a bad
-line, the bad files of ``test_datasets_helpers`` and files both engines must ignore.
+line, the bad files of ``test_datasets_helpers`` and files both engines must ignore. A CLI run in a
+second process joins that Ray instance with ``--address`` (an existing cluster).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,6 +167,22 @@ def test_file_url_corpus_gives_the_same_rows(corpus, outputs, tokenizer_dir, tmp
     for split in theirs:
         assert ours[split].to_list() == theirs[split].to_list()
     assert _report(out)["skipped"] == _report(outputs["ray"])["skipped"]
+
+
+def test_address_connects_to_a_running_cluster(corpus, outputs, tokenizer_dir, tmp_path):
+    """A second process joins this module's Ray instance with --address, leaves it running."""
+    address = ray.get_runtime_context().gcs_address
+    out = tmp_path / "joined"
+    argv = ["prepare", str(corpus), "--tokenizer", str(tokenizer_dir), "--out", str(out), *SETTINGS]
+    argv += ["--event-ids", "--no-progress", "--engine", "ray", "--address", address]
+    done = subprocess.run(
+        [sys.executable, "-m", "rrweb_hf", *argv], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ours, theirs = datasets.load_dataset(str(out)), datasets.load_dataset(str(outputs["datasets"]))
+    for split in theirs:
+        assert ours[split].to_list() == theirs[split].to_list()
+    assert ray.get(ray.put("still up")) == "still up"  # the driver disconnected; the cluster runs on
 
 
 def test_list_corpus_url_follows_the_local_rules(corpus):
