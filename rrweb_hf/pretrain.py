@@ -688,6 +688,12 @@ def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed
             overrides=model_args.config_overrides,
         )
         model = modeling.build_model(config, seed=seed)
+    # BertForMaskedLM takes **kwargs, so the Trainer assumes its loss is divided by the token count of the
+    # whole global batch (num_items_in_batch) and multiplies it by the number of processes (and skips the
+    # division by gradient_accumulation_steps); BERT's loss is a per-process mean, so logged losses and
+    # gradients came out world_size (or accumulation) times too large. Declaring that the model ignores
+    # those kwargs gives the classic normalisation: per-process means, averaged by DDP.
+    model.accepts_loss_kwargs = False
     if model.config.max_position_embeddings < window_length:
         raise ValueError(
             f"windows of {window_length} tokens exceed the model's max_position_embeddings="
