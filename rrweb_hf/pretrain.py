@@ -6,8 +6,11 @@ with :class:`~transformers.DataCollatorForLanguageModeling` (15% masking, batche
 multiple of 8) and leaves a Hub-ready folder: ``config.json``, ``model.safetensors``, the tokenizer files
 (with their ``auto_map`` and code), ``training_args.json``, ``eval_results.json``, plots and ``README.md``.
 
-The same code runs on one CPU, one GPU, or under ``accelerate launch`` / ``torchrun`` on several GPUs and
-nodes (the Trainer handles the distribution; only the main process writes the card and plots).
+The same code runs on one CPU, one GPU, or under ``accelerate launch`` / ``torchrun`` as data parallel
+training (gloo on CPUs: :func:`training_defaults` sets ``use_cpu`` for several processes without an
+accelerator); only the main process writes the folder, card, plots and ``run_info.json`` (with the world
+size), the others wait at a barrier. ``sessions`` + ``streaming`` train on windows tokenized on the fly from a
+raw corpus (:mod:`rrweb_hf.streaming`), split across processes with ``split_dataset_by_node``.
 
 Resuming: with ``resume=True`` a run continues from the newest *complete* checkpoint in ``output_dir``
 (``trainer_state.json`` is written last, so a checkpoint without it, or with a truncated one, was cut
