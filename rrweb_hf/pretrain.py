@@ -189,7 +189,7 @@ def make_parser(**kwargs):
 
 
 def training_defaults() -> dict[str, Any]:
-    """:data:`TRAINING_DEFAULTS` plus what the launch needs: ``use_cpu`` for several processes without a GPU.
+    """:data:`TRAINING_DEFAULTS` plus what the machine and launch need (no pinned memory without a GPU; ``use_cpu``).
 
     Under ``torchrun`` / ``accelerate launch`` on a machine without an accelerator, TrainingArguments
     would hand ``cpu=False`` to accelerate's ``PartialState``, which then opens a process group but
@@ -201,8 +201,10 @@ def training_defaults() -> dict[str, Any]:
         The defaults (a new dict).
     """
     defaults = dict(TRAINING_DEFAULTS)
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not _has_accelerator():
-        defaults["use_cpu"] = True
+    if not _has_accelerator():
+        defaults["dataloader_pin_memory"] = False  # nothing to pin for (torch warns otherwise)
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            defaults["use_cpu"] = True
     return defaults
 
 

@@ -8,11 +8,16 @@ streaming tests pay only for their own runs.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+import psutil
+import pytest
 from pretrain_chain import MAX_LENGTH, TINY_OVERRIDES, make_corpus, set_offline_env
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pretrain.py"
@@ -118,3 +123,36 @@ def launch_env(root: Path) -> dict:
 
 def run(cmd: list[str], env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def kill_rank_when_ready(cmd: list[str], env: dict, rank: int, ready, timeout: float) -> int:
+    """Start a launcher, SIGKILL the worker process of ``rank`` once ``ready()``; the launcher's exit status.
+
+    Fails the test when the run ends before it could be killed (with the tail of its stderr) or is not ready
+    after ``timeout`` seconds. Whatever is left of the run afterwards is killed.
+    """
+    with tempfile.TemporaryFile() as stderr:
+        launcher = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        tree = psutil.Process(launcher.pid)
+        deadline = time.monotonic() + timeout
+        try:
+            while not ready():
+                if launcher.poll() is not None:
+                    stderr.seek(0)
+                    pytest.fail("the run ended before it could be killed:\n" + stderr.read().decode()[-2000:])
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the run was not ready to be killed within {timeout} s")
+                time.sleep(0.05)
+            workers = [
+                p
+                for p in tree.children(recursive=True)
+                if p.environ().get("RANK") == str(rank) and "LOCAL_RANK" in p.environ()
+            ]
+            assert len(workers) == 1, workers
+            workers[0].send_signal(signal.SIGKILL)
+            return launcher.wait(timeout=120)
+        finally:
+            if launcher.poll() is None:
+                for process in tree.children(recursive=True) + [tree]:
+                    process.kill()
+                launcher.wait()

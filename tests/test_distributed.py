@@ -12,15 +12,20 @@ Depends on: rrweb_hf/pretrain.py, scripts/pretrain.py (+ tokenizer and prepare, 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import psutil
 import pytest
-from small_training_data import SCRIPT, build_small_data, free_port, launch_env, run, torchrun, training_flags
+from small_training_data import (
+    SCRIPT,
+    build_small_data,
+    free_port,
+    kill_rank_when_ready,
+    launch_env,
+    run,
+    torchrun,
+    training_flags,
+)
 
 from rrweb_hf.pretrain import checkpoint_is_complete, find_resume_checkpoint
 
@@ -134,38 +139,11 @@ def _accelerate_launch(port: int) -> list[str]:
     ]
 
 
-def _kill_rank_when_ready(cmd: list[str], env: dict, rank: int, ready, timeout: float) -> int:
-    """Start a launcher, SIGKILL the worker process of ``rank`` once ``ready()``; the launcher's exit status."""
-    launcher = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + timeout
-    try:
-        while not ready():
-            if launcher.poll() is not None:
-                pytest.fail(
-                    "the run ended before it could be killed:\n" + launcher.stderr.read().decode()[-2000:]
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(f"the run was not ready to be killed within {timeout} s")
-            time.sleep(0.05)
-        workers = [
-            p
-            for p in psutil.Process(launcher.pid).children(recursive=True)
-            if p.environ().get("RANK") == str(rank) and "LOCAL_RANK" in p.environ()
-        ]
-        assert len(workers) == 1, workers
-        workers[0].send_signal(signal.SIGKILL)
-        return launcher.wait(timeout=120)
-    finally:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
-
-
 def test_accelerate_launch_sigkill_one_rank_then_resume(data, tmp_path):
     out = tmp_path / "model"
     env = launch_env(tmp_path)
     flags = _flags(data, out, 4, "--save_steps", "4", "--eval_strategy", "no", "--final_eval", "false")
-    status = _kill_rank_when_ready(
+    status = kill_rank_when_ready(
         [*_accelerate_launch(free_port()), *flags],
         env,
         rank=1,
@@ -185,3 +163,14 @@ def test_accelerate_launch_sigkill_one_rank_then_resume(data, tmp_path):
     assert info["world_size"] == 2 and info["global_step"] == STEPS
     assert info["resumed_from_step"] >= step  # the newest complete checkpoint (the JIT one may be newer)
     assert _state(out)["global_step"] == STEPS
+
+
+def test_several_processes_without_an_accelerator_train_on_cpus(monkeypatch):
+    """Without ``use_cpu`` accelerate opens a process group on CPUs but reports no distribution."""
+    from rrweb_hf.pretrain import TRAINING_DEFAULTS, _has_accelerator, training_defaults
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert training_defaults().get("use_cpu", False) is (not _has_accelerator())
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    assert "use_cpu" not in training_defaults()
+    assert TRAINING_DEFAULTS.items() <= training_defaults().items()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from pretrain_chain import MAX_LENGTH
@@ -20,6 +21,7 @@ from small_training_data import (
     TEST_FRACTION,
     VALIDATION_FRACTION,
     build_small_data,
+    kill_rank_when_ready,
     launch_env,
     run,
     torchrun,
@@ -27,7 +29,7 @@ from small_training_data import (
 )
 
 from rrweb_hf.modeling import load_tokenizer
-from rrweb_hf.pretrain import load_prepared_dataset, main
+from rrweb_hf.pretrain import checkpoint_is_complete, find_resume_checkpoint, load_prepared_dataset, main
 from rrweb_hf.streaming import stream_windows
 
 
@@ -142,16 +144,28 @@ def test_streaming_pretrain_and_resume(data, tmp_path):
     assert steps[-4:] == [5, 6, 7, 8]
 
 
-def test_streaming_two_processes(data, tmp_path):
+def test_streaming_two_processes_sigkill_one_rank_then_resume(data, tmp_path):
     out = tmp_path / "model"
-    done = run(
-        [*torchrun(2), *_streaming_flags(data, out, 6, 4, "--eval_strategy", "no", "--final_eval", "false")],
-        launch_env(tmp_path),
+    env = launch_env(tmp_path)
+    flags = _streaming_flags(
+        data, out, 8, 4, "--save_steps", "4", "--eval_strategy", "no", "--final_eval", "false"
     )
+    status = kill_rank_when_ready(
+        [*torchrun(2), *flags],
+        env,
+        rank=1,
+        ready=lambda: any(checkpoint_is_complete(p) for p in out.glob("checkpoint-*")),
+        timeout=240,
+    )
+    assert status != 0 and not (out / "run_info.json").exists()
+    step = json.loads((Path(find_resume_checkpoint(out, False)) / "trainer_state.json").read_text())
+    assert 0 < step["global_step"] < 8
+
+    done = run([*torchrun(2), *flags, "--resume", "true"], env)
     assert done.returncode == 0, done.stderr[-3000:]
     info = json.loads((out / "run_info.json").read_text())
-    assert (info["world_size"], info["global_step"], info["streaming"]) == (2, 6, True)
-    assert info["global_batch_size"] == 8
+    assert (info["world_size"], info["global_step"], info["streaming"]) == (2, 8, True)
+    assert info["global_batch_size"] == 8 and info["resumed_from_step"] >= step["global_step"]
     state = json.loads((out / "trainer_state.json").read_text())
-    losses = [h["loss"] for h in state["log_history"] if "loss" in h]
-    assert len(losses) == 6 and all(0 < loss < 20 for loss in losses)
+    steps = [h["step"] for h in state["log_history"] if "loss" in h]
+    assert steps[-1] == 8 and all(0 < h["loss"] < 20 for h in state["log_history"] if "loss" in h)
