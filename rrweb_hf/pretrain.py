@@ -697,7 +697,8 @@ def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed
     # whole global batch (num_items_in_batch) and multiplies it by the number of processes (and skips the
     # division by gradient_accumulation_steps); BERT's loss is a per-process mean, so logged losses and
     # gradients came out world_size (or accumulation) times too large. Declaring that the model ignores
-    # those kwargs gives the classic normalisation: per-process means, averaged by DDP.
+    # those kwargs gives the classic normalisation: per-process means, averaged by DDP
+    # (huggingface/transformers#47688, open for transformers 5).
     model.accepts_loss_kwargs = False
     if model.config.max_position_embeddings < window_length:
         raise ValueError(
