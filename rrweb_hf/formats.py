@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 from collections.abc import Iterable
 
@@ -83,6 +84,7 @@ __all__ = [
     "sentry_timestamp_ms",
     "snappy_blocks",
     "encode_snappy_blocks",
+    "convert_corpus",
 ]
 
 #: Every format name :func:`parse_file` reports (``FileResult.format`` / ``Session.format``).
@@ -596,3 +598,85 @@ def parse_file(
     if not sessions:
         raise SchemaError(path, f"not rrweb events: no event could be read ({len(reader.bad)} skipped)")
     return FileResult(sessions, reader.bad, fmt)
+
+
+# ------------------------------------------------------------------------------------------ convert
+def _safe_relpath(session_id: str) -> str:
+    parts = [re.sub(r"[^A-Za-z0-9._-]+", "_", p) for p in session_id.replace("\\", "/").split("/")]
+    parts = [p for p in parts if p not in ("", ".", "..")]
+    return "/".join(parts) or "session"
+
+
+def convert_corpus(
+    corpus: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    strict: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    compress: bool = False,
+) -> dict:
+    """Write every session of ``corpus`` (any format) as a plain rrweb event array, one file each.
+
+    A session ``shop/s1`` becomes ``OUT/shop/s1.json`` (``.json.gz`` with ``compress=True``); a PostHog
+    window ``<id>/<window>`` a file in folder ``<id>``. Characters outside ``[A-Za-z0-9._-]`` become
+    ``_`` and ``..`` parts are dropped, so nothing is written outside ``out``; a name taken twice gets
+    ``-2``, ``-3``... The files replay in rrweb's own ``Replayer`` and read back as format ``rrweb``.
+
+    Args:
+        corpus: a folder or file of recordings in any format of :data:`FORMATS`.
+        out: output folder (created).
+        strict: stop at the first bad file instead of skipping it.
+        max_bytes: per-file inflated-size limit.
+        compress: write gzip (``.json.gz``) instead of ``.json``.
+
+    Returns:
+        ``{"sessions": n, "events": n, "formats": {format: files}, "written": [paths], "skipped":
+        [(path, reason)]}``.
+
+    Example:
+        >>> import tempfile
+        >>> import rrweb_hf
+        >>> report = convert_corpus(rrweb_hf.sample_corpus() / "media/media-0007.json.gz", tempfile.mkdtemp())
+        >>> report["sessions"], report["events"], [Path(p).name for p in report["written"]]
+        (1, 8, ['media-0007.json'])
+    """
+    import gzip as _gzip
+    from collections import Counter
+    from pathlib import Path
+
+    import orjson
+
+    from .readers import walk_corpus
+
+    out = Path(out)
+    walk = walk_corpus(corpus, strict=strict, max_bytes=max_bytes)
+    taken: set[str] = set()
+    written: list[str] = []
+    formats: Counter = Counter()
+    events = 0
+    for _path, sessions in walk.iter_files():
+        if sessions:
+            formats[sessions[0].format] += 1
+        for session in sessions:
+            rel = _safe_relpath(session.session_id)
+            name, k = rel, 1
+            while name in taken:
+                k += 1
+                name = f"{rel}-{k}"
+            taken.add(name)
+            target = out / (name + (".json.gz" if compress else ".json"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                body = orjson.dumps(session.events)
+            except TypeError:  # integers past 64 bits: the standard library writes them
+                body = json.dumps(session.events, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            target.write_bytes(_gzip.compress(body, mtime=0) if compress else body)
+            written.append(str(target))
+            events += session.num_events
+    return {
+        "sessions": len(written),
+        "events": events,
+        "formats": dict(sorted(formats.items())),
+        "written": written,
+        "skipped": [(str(p), r) for p, r in walk.skipped],
+    }

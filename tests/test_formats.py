@@ -446,3 +446,25 @@ def test_length_prefix_heuristic_falls_back_to_concatenated_blocks():
     blob = encode_snappy_blocks(lines, per_block=1)
     assert struct.unpack(">I", blob[:4])[0] > len(blob)  # here it does not fit, so: concatenated
     assert b"".join(snappy_blocks(blob)) == b"".join(lines)
+
+
+# ----------------------------------------------------------------------------------- convert
+def test_convert_writes_one_plain_file_per_session_inside_out_only(plain, tmp_path, capsys):
+    from rrweb_hf.cli import main
+
+    src = tmp_path / "in"
+    export = _posthog_export_2023(plain, {i: "w/2" for i in range(20, len(plain))})
+    export["data"]["id"] = "../../evil"
+    write(src / "e.json", export)
+    write(src / "broken.json", "[{")
+    out = tmp_path / "out"
+    assert main(["convert", str(src), "--out", str(out), "--gzip"]) == 0
+    text = capsys.readouterr().out
+    assert "sessions: 2   events: 46   input formats: posthog-export-2023-04-28 1" in text
+    assert "skipped: 1" in text and "broken.json: not valid JSON" in text
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json.gz"))
+    assert files == ["out/evil/w/2.json.gz", "out/evil/w1.json.gz"]  # ".." dropped: nothing outside out/
+    back = [read_file(tmp_path / f) for f in files]
+    assert [r.format for r in back] == ["rrweb", "rrweb"]
+    assert back[1].sessions[0].events + back[0].sessions[0].events == plain
+    assert main(["convert", str(src), "--out", str(out), "--strict"]) == 1
