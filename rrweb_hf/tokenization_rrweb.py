@@ -8,8 +8,11 @@ Token scheme
 ============
 Ids ``0 .. text_id_offset - 1`` are **structural** tokens (a fixed list generated from the rrweb enums
 and the bin counts, saved as ``vocab.json``); ids ``>= text_id_offset`` are **text** tokens of a
-byte-level BPE trained with the ``tokenizers`` library (saved as ``tokenizer_text.json``). Use
-:meth:`RRWebTokenizer.is_text_id` / ``tok.text_id_offset`` to tell them apart.
+byte-level BPE trained with the ``tokenizers`` library (saved as ``tokenizer_text.json``); the ids
+after the text ids are the structural tokens of Sentry Replay / PostHog custom events
+(:func:`~rrweb_hf.rrweb_walker.extension_tokens`, also in ``vocab.json``), numbered last so that adding
+them changed no id of a plain rrweb session. Use :meth:`RRWebTokenizer.is_text_id` to tell text ids
+from the others.
 
 Per event, in order (every event yields at least one token):
 
@@ -45,6 +48,9 @@ Per event, in order (every event yields at least one token):
      (``[IFRAME]`` first for iframe attachment), ``[SET_TEXT] target text``, ``[SET_ATTR] target @attr
      value``; at most ``max_mutation_items`` per kind (then ``[MORE] [N:rest]``) and
      ``max_mutation_tokens`` per event (``[MUTATION_TRUNC]``).
+   - Sentry Replay ``breadcrumb`` / ``performanceSpan`` / ``options`` and posthog-js custom events:
+     ``[SENTRY:...] [CRUMB:...]`` / ``[SPAN:...]``, ``[PH:...]`` (see ``Walker.product_event``).
+     Packed (``@rrweb/packer``) and PostHog ``cv`` events are decoded first (:mod:`.event_codecs`).
    - Custom ``[TAG] tag payload``; Plugin ``[TAG] plugin [LEVEL] level payload`` (payload keys as
      ``[KEY] key``, strings as text, numbers as ``[NUM]``, within ``max_payload_chars``); Asset
      ``[URL] url [FAILED]?``; other sources: counts / short text (see the walker).
