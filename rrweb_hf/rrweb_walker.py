@@ -275,6 +275,18 @@ POSTHOG_TAGS = {
     "recording paused": "paused",
     "recording resumed": "paused",
 }
+#: ``initiatorType`` of a network-plugin request -> the span token it shares with Sentry.
+NETWORK_INITIATORS = {
+    "fetch": "resource.fetch",
+    "xmlhttprequest": "resource.xhr",
+    "script": "resource.script",
+    "img": "resource.img",
+    "css": "resource.css",
+    "link": "resource.link",
+    "iframe": "resource.iframe",
+    "other": "resource.other",
+    "navigation": "navigation.navigate",
+}
 #: Byte-size buckets of request/response bodies: ``[BYTES:k]`` means size <= BYTES_BOUNDS[k].
 BYTES_BOUNDS = (0, 1 << 10, 10 << 10, 100 << 10, 1 << 20)
 
@@ -796,6 +808,9 @@ class Walker:
             if isinstance(plugin, str):
                 self.text(plugin, 32)
             payload = data.get("payload")
+            if self.products and plugin == "rrweb/network@1" and isinstance(payload, dict):
+                self.network(payload.get("requests"))
+                return
             if isinstance(payload, dict) and isinstance(payload.get("level"), str):
                 ids.append(V["[LEVEL]"])
                 self.text(payload["level"], 16)
@@ -946,6 +961,29 @@ class Walker:
                 self.http(None, data.get("statusCode"))
             ids.append(V["[URL]"])
             self.url(desc)
+
+    def network(self, requests) -> None:
+        """rrweb's / posthog-js's ``rrweb/network@1`` plugin: per request (at most
+        ``max_mutation_items``) ``[SPAN:<kind>] [DUR:k] [METHOD:m] [HTTP:<class>] [BYTES:k] [URL] url``;
+        bodies and headers are never tokenized, query strings never kept."""
+        V, ids = self.V, self.ids
+        if not isinstance(requests, list):
+            return
+        limit = self.cfg["max_mutation_items"]
+        self.count(len(requests))
+        for k, req in enumerate(requests):
+            if k == limit:
+                ids.append(V["[MORE]"])
+                self.count(len(requests) - k)
+                break
+            if not isinstance(req, dict):
+                continue
+            ids.append(V["[SPAN:" + NETWORK_INITIATORS.get(req.get("initiatorType"), "resource.other") + "]"])
+            self.duration(req.get("duration"))
+            self.http(req.get("method"), req.get("responseStatus"))
+            self.nbytes(req.get("transferSize"))
+            ids.append(V["[URL]"])
+            self.url(req.get("name"))
 
     def payload(self, obj) -> None:
         """Emit keys and string values of a JSON payload, iteratively, within ``max_payload_chars``."""

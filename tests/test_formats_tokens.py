@@ -266,3 +266,39 @@ def test_tokenizer_refuses_an_undecodable_event_strict_and_counts_it_lenient(cor
     ]
     with pytest.raises(RRWebTokenizationError, match="a Sentry segment list"):
         RRWebTokenizer(strict=True).encode_session([[plain[0]]])
+
+
+def test_network_plugin_requests_become_span_tokens_without_bodies_or_queries():
+    tok = RRWebTokenizer()
+    event = {
+        "type": 6,
+        "timestamp": T0,
+        "data": {
+            "plugin": "rrweb/network@1",
+            "payload": {
+                "requests": [
+                    {
+                        "name": "https://api.shop.example/cart?session=s3cr3t",
+                        "method": "POST",
+                        "initiatorType": "fetch",
+                        "duration": 230.5,
+                        "responseStatus": 201,
+                        "transferSize": 512,
+                        "requestBody": '{"email": "ann@mail.com"}',
+                        "requestHeaders": {"authorization": "Bearer x"},
+                    },
+                    {
+                        "name": "https://cdn.example/app.js",
+                        "initiatorType": "script",
+                        "duration": 12,
+                        "transferSize": 50000,
+                    },
+                ]
+            },
+        },
+    }
+    assert _lines(tok, [event]) == [
+        "0 [EVT:Plugin] [DT:start] [TAG] 'rrweb/network@1' [N:2] [SPAN:resource.fetch] [DUR:9] [METHOD:POST] "
+        "[HTTP:2xx] [BYTES:1] [URL] 'https://api.shop.example/cart' [QUERY] [SPAN:resource.script] [DUR:5] "
+        "[HTTP:none] [BYTES:3] [URL] 'https://cdn.example/app.js'"
+    ]
