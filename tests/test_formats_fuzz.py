@@ -40,7 +40,10 @@ def built():
 
 
 damage = st.tuples(
-    st.sampled_from(["cut", "flip", "insert"]), st.floats(0, 1), st.integers(1, 40), st.binary(min_size=1, max_size=8)
+    st.sampled_from(["cut", "flip", "insert"]),
+    st.floats(0, 1),
+    st.integers(1, 40),
+    st.binary(min_size=1, max_size=8),
 )
 
 
@@ -100,7 +103,9 @@ def test_damage_inside_one_encoded_field_is_an_event_level_error_or_skip(built, 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.binary(min_size=0, max_size=400) | st.text(max_size=300).map(str.encode), min_size=1, max_size=12),
+    st.lists(
+        st.binary(min_size=0, max_size=400) | st.text(max_size=300).map(str.encode), min_size=1, max_size=12
+    ),
     st.integers(1, 5),
     st.booleans(),
 )
