@@ -576,14 +576,18 @@ def parse_file(
             "sentry-recording-item",
             [reader.session(default_id, _sentry(events), meta, "sentry-recording-item")],
         )
-    elif suffix in SNAPPY_SUFFIXES:
+    elif suffix in SNAPPY_SUFFIXES or (
+        suffix in (".jsonl", ".ndjson") and stripped[:1] not in (b"", b"[", b"{")
+    ):
+        # PostHog blob-v2 snappy blocks; a .jsonl holding binary (an API reply with decompress=false) too
         try:
-            blocks = snappy_blocks(data, max_bytes)
+            fmt, sessions = _jsonl(reader, b"".join(snappy_blocks(data, max_bytes)), "posthog-blob-v2")
         except OverflowError as exc:
             raise TooLargeError(path, f"too large: {exc}; raise max_bytes to read it") from None
         except ValueError as exc:
-            raise CompressionError(path, f"broken snappy: {exc}") from None
-        fmt, sessions = _jsonl(reader, b"".join(blocks), "posthog-blob-v2")
+            if suffix in SNAPPY_SUFFIXES and stripped[:1] not in (b"[", b"{"):
+                raise CompressionError(path, f"broken snappy: {exc}") from None
+            fmt, sessions = _jsonl(reader, data)  # text after all (PostHog's player falls back the same way)
     elif suffix.startswith((".jsonl", ".ndjson")):
         fmt, sessions = _jsonl(reader, data)
     else:

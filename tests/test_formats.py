@@ -521,3 +521,15 @@ def test_every_format_flows_through_load_sessions_and_prepare(plain, tok, tmp_pa
     assert result.report["tokens"] == 4 * len(ids_of(tok, plain)) + len(
         ids_of(tok, plain[:3] + plain[4:])
     ) + len(ids_of(tok, plain[:20])) + len(ids_of(tok, plain[20:]))
+
+
+def test_snappy_and_text_are_told_apart_by_content(plain, tmp_path):
+    lines = [json.dumps(["w1", e]).encode() + b"\n" for e in plain]
+    as_text = read_file(write(tmp_path / "text.snappy", b"".join(lines)))  # already inflated
+    as_binary = read_file(
+        write(tmp_path / "api-reply.jsonl", encode_snappy_blocks(lines, length_prefixed=True))
+    )
+    assert as_text.format == as_binary.format == "posthog-blob-v2"
+    assert as_text.sessions[0].events == as_binary.sessions[0].events == plain
+    with pytest.raises(TooLargeError):
+        read_file(tmp_path / "api-reply.jsonl", max_bytes=len(b"".join(lines)) - 1)
