@@ -18,6 +18,8 @@ format                         shape
 ``posthog-blob-v1``            JSONL, ``{"window_id": ..., "data": [events]}`` per line
 ``posthog-blob-v2``            JSONL, ``[windowId, event]`` per line; as text, or raw snappy blocks
                                (``.snappy``; concatenated or 4-byte big-endian length-prefixed)
+``posthog-capture``            posthog-js ``$snapshot`` capture events (``properties.$snapshot_data``,
+                               ``$session_id``, ``$window_id``): a list, a ``{"batch": [...]}`` body, or JSONL
 ``sentry-segment``             one Sentry Replay segment: an event array holding Sentry custom events
 ``sentry-segments``            the recording-segments API response: a list of segments (event arrays)
 ``sentry-recording-item``      a ``replay_recording`` item payload: ``{"segment_id": N}\\n`` + zlib or JSON
@@ -98,6 +100,7 @@ FORMATS = (
     "posthog-export-legacy",
     "posthog-blob-v1",
     "posthog-blob-v2",
+    "posthog-capture",
     "sentry-segment",
     "sentry-segments",
     "sentry-recording-item",
@@ -248,6 +251,27 @@ def _posthog_export(reader: _Reader, doc: dict) -> list[Session]:
     return _windows(reader, pairs, session_id, meta, fmt)
 
 
+def _is_capture(obj) -> bool:
+    return (
+        isinstance(obj, dict) and obj.get("event") == "$snapshot" and isinstance(obj.get("properties"), dict)
+    )
+
+
+def _capture(reader: _Reader, captures: list, where: str) -> list[Session]:
+    """posthog-js ``$snapshot`` capture events -> one session per ``($session_id, $window_id)``."""
+    by_session: dict[str, list] = {}
+    for k, capture in enumerate(captures):
+        props = capture["properties"]
+        items = _need_list(reader, props.get("$snapshot_data"), f"{where} {k} '$snapshot_data'")
+        sid = str(props.get("$session_id") or reader.default_id)
+        window = props.get("$window_id")
+        by_session.setdefault(sid, []).extend((window, e) for e in reader.events(items, f"{where} {k} event"))
+    sessions = []
+    for sid, pairs in by_session.items():
+        sessions += _windows(reader, pairs, sid, {}, "posthog-capture")
+    return sessions
+
+
 def _json_document(reader: _Reader, doc) -> tuple[str, list[Session]]:
     if isinstance(doc, dict):
         if "events" in doc:
@@ -263,6 +287,12 @@ def _json_document(reader: _Reader, doc) -> tuple[str, list[Session]]:
                 or reader.default_id
             )
             return fmt, [reader.session(sid, events, metadata, fmt)]
+        if _is_capture(doc) or (
+            isinstance(doc.get("batch"), list) and doc["batch"] and all(map(_is_capture, doc["batch"]))
+        ):
+            return "posthog-capture", _capture(
+                reader, doc["batch"] if "batch" in doc else [doc], "capture event"
+            )
         if "snapshotsByWindowId" in doc or ("version" in doc and isinstance(doc.get("data"), dict)):
             sessions = _posthog_export(reader, doc)
             return sessions[0].format, sessions
@@ -277,6 +307,8 @@ def _json_document(reader: _Reader, doc) -> tuple[str, list[Session]]:
         )
     if not doc:
         raise SchemaError(reader.path, "not rrweb events: the session has no events")
+    if all(_is_capture(item) for item in doc):  # posthog-js $snapshot capture events
+        return "posthog-capture", _capture(reader, doc, "capture event")
     if all(isinstance(item, list) for item in doc):  # Sentry recording-segments API: [[ev, ...], ...]
         events = []
         for k, segment in enumerate(doc):
@@ -299,6 +331,7 @@ def _jsonl(reader: _Reader, data: bytes, blob_format: str | None = None) -> tupl
     plain: dict[str, list] = {}
     pairs: list[tuple[object, dict]] = []
     kinds: set[str] = set()
+    captured: dict[str, tuple[dict, list]] = {}  # posthog-js $snapshot lines, by session/window id
     bad = reader.bad
     for lineno, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
@@ -309,6 +342,16 @@ def _jsonl(reader: _Reader, data: bytes, blob_format: str | None = None) -> tupl
             if reader.strict:
                 raise NotJSONError(reader.path, f"not valid JSON at line {lineno}: {exc}") from None
             bad.append((lineno, f"not valid JSON: {exc}"))
+            continue
+        if _is_capture(obj):
+            kinds.add("posthog-capture")
+            try:
+                for session in _capture(reader, [obj], f"line {lineno}"):
+                    captured.setdefault(session.session_id, (session.metadata, []))[1].extend(session.events)
+            except SchemaError as exc:
+                if reader.strict:
+                    raise
+                bad.append((lineno, exc.reason))
             continue
         if isinstance(obj, list) and len(obj) == 2 and not isinstance(obj[0], (dict, list)):
             kinds.add("posthog-blob-v2")  # [windowId, event]
@@ -343,7 +386,7 @@ def _jsonl(reader: _Reader, data: bytes, blob_format: str | None = None) -> tupl
                 plain.setdefault(_session_id_of(event) or reader.default_id, []).append(event)
         else:
             pairs += [(window, e) for e in events]
-    if not plain and not pairs:
+    if not plain and not pairs and not captured:
         if bad:
             raise SchemaError(reader.path, f"not rrweb events: no valid event lines ({len(bad)} bad)")
         raise NotJSONError(reader.path, "not valid JSON: empty file")
@@ -353,6 +396,8 @@ def _jsonl(reader: _Reader, data: bytes, blob_format: str | None = None) -> tupl
     ]
     if pairs:
         sessions += _windows(reader, pairs, reader.default_id, {}, fmt)
+    for sid, (meta, events) in captured.items():
+        sessions.append(reader.session(sid, _sort_by_time(events), meta, "posthog-capture"))
     return fmt, sessions
 
 

@@ -533,3 +533,35 @@ def test_snappy_and_text_are_told_apart_by_content(plain, tmp_path):
     assert as_text.sessions[0].events == as_binary.sessions[0].events == plain
     with pytest.raises(TooLargeError):
         read_file(tmp_path / "api-reply.jsonl", max_bytes=len(b"".join(lines)) - 1)
+
+
+def _captures(events, windows=("win-a",)):
+    out = []
+    for i in range(0, len(events), 10):
+        for w in windows:
+            props = {
+                "$snapshot_data": [compress_event(e) for e in events[i : i + 10]],
+                "$session_id": "ph-s",
+                "$window_id": w,
+                "$snapshot_bytes": 1,
+                "$lib": "web",
+            }
+            out.append({"event": "$snapshot", "properties": props})
+    return out
+
+
+@pytest.mark.parametrize("shape", ["list", "batch", "jsonl"])
+def test_posthog_capture_events_give_one_session_per_window(shape, plain, tok, tmp_path):
+    caps = _captures(plain, ("win-a", "win-b"))
+    if shape == "jsonl":
+        path = write(tmp_path / "c.jsonl", jsonl(caps))
+    else:
+        path = write(tmp_path / "c.json", caps if shape == "list" else {"api_key": "k", "batch": caps})
+    result = read_file(path)
+    assert result.format == "posthog-capture"
+    assert [(s.session_id, s.format) for s in result.sessions] == [
+        ("ph-s/win-a", "posthog-capture"),
+        ("ph-s/win-b", "posthog-capture"),
+    ]
+    for session in result.sessions:
+        assert session.events == plain and ids_of(tok, session.events) == ids_of(tok, plain)
