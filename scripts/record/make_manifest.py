@@ -80,7 +80,10 @@ def sdk_format(rel):
 
 def decode_sdk_file(path):
     """(format, sessions, events) of an SDK-format file, read by rrweb_hf's own readers."""
-    sys.path.insert(0, ROOT)
+    try:
+        from rrweb_hf.readers import read_file
+    except ImportError:
+        sys.path.insert(0, ROOT)  # this checkout's package, when it is not installed
     try:
         from rrweb_hf.readers import read_file
     except ImportError as exc:

@@ -75,7 +75,10 @@ function sdkInit(sdk, s, port, bundles) {
     // opt_out_useragent_filter: posthog-js drops every event from a "HeadlessChrome" user agent
     const cfg = { api_host: host, persistence: 'localStorage+cookie', capture_pageview: true, disable_surveys: true,
       opt_out_useragent_filter: true, session_recording: { compress_events: true } };
-    return guard(`${bundles.posthog}\n;window.posthog.init(${JSON.stringify(keyOf(sdk, s))}, ${JSON.stringify(cfg)});`);
+    // array.full.js also sets window.rrweb to its own recorder (backwards compatibility): give the
+    // name back to the twin, so the scenario's custom events (human.js) go to the twin as in
+    // record.js; posthog-js itself records through __PosthogExtensions__.rrweb
+    return guard(`var twinRrweb = window.rrweb;\n${bundles.posthog}\n;if (twinRrweb) window.rrweb = twinRrweb;\nwindow.posthog.init(${JSON.stringify(keyOf(sdk, s))}, ${JSON.stringify(cfg)});`);
   }
   if (sdk === 'sentry') {
     // minReplayDuration 0: the tiny visits last less than the default 5 s and would not be sent
