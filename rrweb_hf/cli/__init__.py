@@ -24,6 +24,7 @@ COMMANDS = {
     "publish": "publish",
     "embed": "embed",
     "run-all": "run_all",
+    "convert": "convert",
 }
 
 
