@@ -103,8 +103,9 @@ async function recordSession(browser, sdk, s, args, srv, bundles) {
   const vp = site.viewports[Math.floor(rnd() * site.viewports.length)];
   const context = await browser.newContext({ viewport: vp, locale: 'en-US', timezoneId: 'UTC', deviceScaleFactor: 1 });
   const twin = [], packed = [];
-  await context.exposeBinding('__rrEmit', (_src, json) => { twin.push(json); });
-  await context.exposeBinding('__rrPacked', (_src, json) => { packed.push(json); });
+  let open = true; // the about:blank that ends the visit is not part of it
+  await context.exposeBinding('__rrEmit', (_src, json) => { if (open) twin.push(json); });
+  await context.exposeBinding('__rrPacked', (_src, json) => { if (open) packed.push(json); });
   await context.addInitScript(`window.__RR_CFG__ = ${JSON.stringify({ canvas: !!site.recordCanvas })};`);
   if (sdk !== 'packer') await context.addInitScript(INJECT);
   await context.addInitScript(sdkInit(sdk, s, args.port, bundles));
@@ -126,6 +127,7 @@ async function recordSession(browser, sdk, s, args, srv, bundles) {
   // posthog: its recording buffer flushes after 2 s, its request queue every 3 s
   await page.waitForTimeout(sdk === 'posthog' ? 3500 : 1500).catch(() => {});
   // leaving the page lets the SDKs send what is left (pagehide/unload: sendBeacon / keepalive)
+  open = false;
   await page.goto('about:blank').catch(() => {});
   await page.waitForTimeout(1500).catch(() => {});
   await context.close().catch(() => {});
