@@ -576,14 +576,18 @@ def parse_file(
             "sentry-recording-item",
             [reader.session(default_id, _sentry(events), meta, "sentry-recording-item")],
         )
-    elif suffix in SNAPPY_SUFFIXES:
+    elif suffix in SNAPPY_SUFFIXES or (
+        suffix in (".jsonl", ".ndjson") and stripped[:1] not in (b"", b"[", b"{")
+    ):
+        # PostHog blob-v2 snappy blocks; a .jsonl holding binary (an API reply with decompress=false) too
         try:
-            blocks = snappy_blocks(data, max_bytes)
+            fmt, sessions = _jsonl(reader, b"".join(snappy_blocks(data, max_bytes)), "posthog-blob-v2")
         except OverflowError as exc:
             raise TooLargeError(path, f"too large: {exc}; raise max_bytes to read it") from None
         except ValueError as exc:
-            raise CompressionError(path, f"broken snappy: {exc}") from None
-        fmt, sessions = _jsonl(reader, b"".join(blocks), "posthog-blob-v2")
+            if suffix in SNAPPY_SUFFIXES and stripped[:1] not in (b"[", b"{"):
+                raise CompressionError(path, f"broken snappy: {exc}") from None
+            fmt, sessions = _jsonl(reader, data)  # text after all (PostHog's player falls back the same way)
     elif suffix.startswith((".jsonl", ".ndjson")):
         fmt, sessions = _jsonl(reader, data)
     else:
@@ -618,7 +622,9 @@ def convert_corpus(
     """Write every session of ``corpus`` (any format) as a plain rrweb event array, one file each.
 
     A session ``shop/s1`` becomes ``OUT/shop/s1.json`` (``.json.gz`` with ``compress=True``); a PostHog
-    window ``<id>/<window>`` a file in folder ``<id>``. Characters outside ``[A-Za-z0-9._-]`` become
+    window ``<id>/<window>`` a file in folder ``<id>``. Sentry ``replay_recording`` item files (one
+    segment each, ``{"segment_id": N}`` + zlib) of one folder are one replay: they are joined in
+    segment order, times in ms and sorted, into ``OUT/<folder>.json``. Characters outside ``[A-Za-z0-9._-]`` become
     ``_`` and ``..`` parts are dropped, so nothing is written outside ``out``; a name taken twice gets
     ``-2``, ``-3``... The files replay in rrweb's own ``Replayer`` and read back as format ``rrweb``.
 
@@ -637,7 +643,7 @@ def convert_corpus(
         >>> import tempfile
         >>> import rrweb_hf
         >>> report = convert_corpus(rrweb_hf.sample_corpus() / "media/media-0007.json.gz", tempfile.mkdtemp())
-        >>> report["sessions"], report["events"], [Path(p).name for p in report["written"]]
+        >>> report["sessions"], report["events"], [os.path.basename(p) for p in report["written"]]
         (1, 8, ['media-0007.json'])
     """
     import gzip as _gzip
@@ -653,29 +659,40 @@ def convert_corpus(
     taken: set[str] = set()
     written: list[str] = []
     formats: Counter = Counter()
-    events = 0
+    counts = {"events": 0}
+    items: dict[str, list[Session]] = {}  # Sentry recording items, by folder: one replay each
+
+    def emit(session_id: str, events: list) -> None:
+        rel = _safe_relpath(session_id)
+        name, k = rel, 1
+        while name in taken:
+            k += 1
+            name = f"{rel}-{k}"
+        taken.add(name)
+        target = out / (name + (".json.gz" if compress else ".json"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            body = orjson.dumps(events)
+        except TypeError:  # integers past 64 bits: the standard library writes them
+            body = json.dumps(events, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        target.write_bytes(_gzip.compress(body, mtime=0) if compress else body)
+        written.append(str(target))
+        counts["events"] += len(events)
+
     for _path, sessions in walk.iter_files():
         if sessions:
             formats[sessions[0].format] += 1
         for session in sessions:
-            rel = _safe_relpath(session.session_id)
-            name, k = rel, 1
-            while name in taken:
-                k += 1
-                name = f"{rel}-{k}"
-            taken.add(name)
-            target = out / (name + (".json.gz" if compress else ".json"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                body = orjson.dumps(session.events)
-            except TypeError:  # integers past 64 bits: the standard library writes them
-                body = json.dumps(session.events, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            target.write_bytes(_gzip.compress(body, mtime=0) if compress else body)
-            written.append(str(target))
-            events += session.num_events
+            if session.format == "sentry-recording-item":
+                items.setdefault(session.session_id.rpartition("/")[0], []).append(session)
+            else:
+                emit(session.session_id, session.events)
+    for folder, segments in items.items():
+        segments.sort(key=lambda s: s.metadata["segment_ids"][0])
+        emit(folder or "sentry-replay", _sentry([e for s in segments for e in s.events]))
     return {
         "sessions": len(written),
-        "events": events,
+        "events": counts["events"],
         "formats": dict(sorted(formats.items())),
         "written": written,
         "skipped": [(str(p), r) for p, r in walk.skipped],

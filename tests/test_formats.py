@@ -468,3 +468,68 @@ def test_convert_writes_one_plain_file_per_session_inside_out_only(plain, tmp_pa
     assert [r.format for r in back] == ["rrweb", "rrweb"]
     assert back[1].sessions[0].events + back[0].sessions[0].events == plain
     assert main(["convert", str(src), "--out", str(out), "--strict"]) == 1
+
+
+def test_convert_joins_a_folder_of_single_sentry_segments_in_segment_order(plain, tmp_path):
+    from rrweb_hf.formats import convert_corpus
+
+    for seg_id, seg in enumerate(_segments(plain, 4)):
+        write(
+            tmp_path / "in" / "replay-7" / f"seg-{10 - seg_id}.json",
+            _recording_item(seg_id, seg, seg_id % 2 == 0),
+        )
+    write(tmp_path / "in" / "other.json", plain[:3])
+    report = convert_corpus(tmp_path / "in", tmp_path / "out")
+    assert report["formats"] == {"rrweb": 1, "sentry-recording-item": 4}
+    assert sorted(Path(p).relative_to(tmp_path / "out").as_posix() for p in report["written"]) == [
+        "other.json",
+        "replay-7.json",
+    ]
+    assert read_file(tmp_path / "out" / "replay-7.json").sessions[0].events == plain
+    assert report["sessions"] == 2 and report["events"] == len(plain) + 3
+
+
+def test_every_format_flows_through_load_sessions_and_prepare(plain, tok, tmp_path):
+    from rrweb_hf.prepare import prepare_windows
+    from rrweb_hf.sessions import load_sessions
+
+    src = tmp_path / "in"
+    for name in ("packed.json", "sentry-segments.json", "blob-v2.snappy", "posthog-zstd.json"):
+        write(src / name, CONTAINERS[name](plain))
+    write(src / "two.json", _posthog_export_2023(plain, {i: "w2" for i in range(20, len(plain))}))
+    broken = [compress_event(e) for e in plain]
+    broken[3] = _bad_gzip_field(plain[3]) if plain[3]["type"] == 2 else {**broken[3], "cv": "1999"}
+    write(src / "broken.json", broken)
+    raw, skipped = load_sessions(src, validation_fraction=0.0, return_skipped=True, cache_dir=tmp_path / "c")
+    rows = {r["session_id"]: r["num_events"] for r in raw["train"]}
+    assert rows == {
+        "blob-v2/w1": 46,
+        "broken": 45,
+        "packed": 46,
+        "posthog-zstd": 46,
+        "sentry-segments": 46,
+        "sess-1/w1": 20,
+        "sess-1/w2": 26,
+    }
+    assert [(Path(p).name, r.split(":")[0]) for p, r in skipped] == [
+        ("broken.json:event 3", "broken compressed field")
+    ]
+    result = prepare_windows(
+        src, tok, max_length=512, stride=64, validation_fraction=0.0, cache_dir=tmp_path / "c", progress=False
+    )
+    assert result.report["sessions"] == 7
+    assert result.report["tokens"] == 4 * len(ids_of(tok, plain)) + len(
+        ids_of(tok, plain[:3] + plain[4:])
+    ) + len(ids_of(tok, plain[:20])) + len(ids_of(tok, plain[20:]))
+
+
+def test_snappy_and_text_are_told_apart_by_content(plain, tmp_path):
+    lines = [json.dumps(["w1", e]).encode() + b"\n" for e in plain]
+    as_text = read_file(write(tmp_path / "text.snappy", b"".join(lines)))  # already inflated
+    as_binary = read_file(
+        write(tmp_path / "api-reply.jsonl", encode_snappy_blocks(lines, length_prefixed=True))
+    )
+    assert as_text.format == as_binary.format == "posthog-blob-v2"
+    assert as_text.sessions[0].events == as_binary.sessions[0].events == plain
+    with pytest.raises(TooLargeError):
+        read_file(tmp_path / "api-reply.jsonl", max_bytes=len(b"".join(lines)) - 1)
