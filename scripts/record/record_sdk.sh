@@ -58,7 +58,7 @@ rm -rf "$CAPTURES"
 START=$(date +%s)
 node record_sdk.js --out "$CAPTURES" "${ARGS[@]}" | tee work/record_sdk.log
 echo "recording took $(( $(date +%s) - START )) s"
-python3 build_sdk_corpus.py --captures "$CAPTURES" --corpus "$CORPUS"
+"$REPO_PY" build_sdk_corpus.py --captures "$CAPTURES" --corpus "$CORPUS" --blob-v2-snappy  # snappy: cramjam, a dependency of rrweb_hf
 if [ -z "$TRY" ]; then
   "$REPO_PY" make_manifest.py --sdk-recorded-at "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)"
   du -sb "$CORPUS" "$CORPUS/sdk"
