@@ -248,7 +248,14 @@ class _Tally:
 
 
 def mask_windows(
-    split, tokenizer, *, mlm_probability: float, batch_size: int, seed: int, max_samples: int | None
+    split,
+    tokenizer,
+    *,
+    mlm_probability: float,
+    batch_size: int,
+    seed: int,
+    max_samples: int | None,
+    pad_to_multiple_of: int,
 ):
     """Mask the windows of a split once, reproducibly, in batches.
 
@@ -259,6 +266,8 @@ def mask_windows(
         batch_size: windows per batch.
         seed: masking seed.
         max_samples: evaluate at most this many windows.
+        pad_to_multiple_of: the pad multiple the model was trained with (see
+            :func:`rrweb_hf.modeling.pad_multiple_of`).
 
     Returns:
         A list of ``(batch, kinds)``: the collated tensors (with ``labels``), and per batch the event-type
@@ -269,7 +278,7 @@ def mask_windows(
     if max_samples is not None and max_samples < len(split):
         split = split.select(range(max_samples))
     collator = DataCollatorForLanguageModeling(
-        tokenizer=tokenizer, mlm_probability=mlm_probability, pad_to_multiple_of=8, seed=seed
+        tokenizer=tokenizer, mlm_probability=mlm_probability, pad_to_multiple_of=pad_to_multiple_of, seed=seed
     )
     has_events = "event_ids" in split.column_names
     keep = [c for c in ("input_ids", "attention_mask", "special_tokens_mask") if c in split.column_names]
@@ -448,7 +457,7 @@ def evaluate_folder(
     import torch
     from transformers import AutoModelForMaskedLM
 
-    from .modeling import load_tokenizer
+    from .modeling import load_tokenizer, pad_multiple_of
 
     if len(split) == 0:
         raise ValueError(f"split {split_name!r} is empty; nothing to evaluate")
@@ -467,6 +476,7 @@ def evaluate_folder(
         batch_size=batch_size,
         seed=seed,
         max_samples=max_samples,
+        pad_to_multiple_of=pad_multiple_of(model.config),
     )
     tallies = {name: _Tally() for name in PREDICTORS}
     _score_model(model, batches, is_text, tallies["model"])

@@ -219,6 +219,8 @@ def _train_and_score(model, tokenizer, train_rows, test_sessions, cfg: FinetuneC
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
+    from .modeling import pad_multiple_of
+
     args = TrainingArguments(
         output_dir=str(Path(cfg.output_dir) / run_name),
         max_steps=cfg.max_steps,
@@ -240,7 +242,7 @@ def _train_and_score(model, tokenizer, train_rows, test_sessions, cfg: FinetuneC
         model=model,
         args=args,
         train_dataset=train_ds,
-        data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
+        data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple_of(model.config)),
         processing_class=tokenizer,
     )
     trainer.train()

@@ -3,8 +3,9 @@
 A preset fixes the shape of the network (hidden size, layers, heads, feed-forward size). Everything
 that depends on the data comes from the tokenizer and the prepared dataset, never from constants:
 ``vocab_size`` is ``len(tokenizer)``, ``pad_token_id`` is the tokenizer's, and
-``max_position_embeddings`` is the window length of the prepared dataset (rounded up to a multiple
-of 8, because the collator pads batches to multiples of 8).
+``max_position_embeddings`` is the window length of the prepared dataset rounded up to the pad
+multiple the run pads batches to (``--pad_to_multiple_of``); the config records that multiple as
+``rrweb_pad_multiple`` and evaluation and fine-tuning read it back with :func:`pad_multiple_of`.
 
 Example:
     >>> from transformers import AutoTokenizer
@@ -43,7 +44,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Batches are padded to a multiple of this (tensor cores; the collator's ``pad_to_multiple_of``).
+#: Default pad multiple (tensor cores; the collator's ``pad_to_multiple_of``). A run's own multiple
+#: is recorded in its config as ``rrweb_pad_multiple``; read it with :func:`pad_multiple_of`.
 PAD_MULTIPLE = 8
 
 
@@ -87,23 +89,47 @@ def parse_overrides(overrides: str | dict | None) -> dict[str, Any]:
     return result
 
 
-def position_embeddings_for(window_length: int) -> int:
-    """``max_position_embeddings`` for windows of ``window_length`` tokens (rounded up to a multiple of 8).
+def position_embeddings_for(window_length: int, pad_multiple: int | None = PAD_MULTIPLE) -> int:
+    """``max_position_embeddings`` for windows of ``window_length`` tokens padded to ``pad_multiple``.
+
+    A batch of such windows is padded up to a multiple of ``pad_multiple``, so the model needs a
+    position for every padded slot, not only for the longest window.
 
     Args:
         window_length: the longest window of the prepared dataset, special tokens included.
+        pad_multiple: the collator's ``pad_to_multiple_of`` (None or 1: no rounding).
 
     Returns:
-        The smallest multiple of :data:`PAD_MULTIPLE` that is at least ``window_length``.
+        The smallest multiple of ``pad_multiple`` that is at least ``window_length``.
 
     Raises:
-        ValueError: a window length below 2 (a window holds at least ``[CLS]`` and ``[SEP]``).
+        ValueError: a window length below 2 (a window holds at least ``[CLS]`` and ``[SEP]``), or a
+            pad multiple below 1.
+
+    Example:
+        >>> position_embeddings_for(500), position_embeddings_for(500, 64), position_embeddings_for(500, None)
+        (504, 512, 500)
     """
     if int(window_length) < 2:
         raise ValueError(
             f"window_length={window_length} is too small; a window holds at least [CLS] and [SEP]"
         )
-    return int(math.ceil(int(window_length) / PAD_MULTIPLE) * PAD_MULTIPLE)
+    multiple = 1 if pad_multiple is None else int(pad_multiple)
+    if multiple < 1:
+        raise ValueError(f"pad_multiple={pad_multiple} must be >= 1 (or None for no padding to a multiple)")
+    return int(math.ceil(int(window_length) / multiple) * multiple)
+
+
+def pad_multiple_of(config) -> int:
+    """The pad multiple a model was trained with (``config.rrweb_pad_multiple``, else :data:`PAD_MULTIPLE`).
+
+    Example:
+        >>> from transformers import BertConfig
+        >>> pad_multiple_of(BertConfig(rrweb_pad_multiple=64)), pad_multiple_of(BertConfig())
+        (64, 8)
+    """
+    value = getattr(config, "rrweb_pad_multiple", None)
+    return PAD_MULTIPLE if value is None else int(value)
 
 
 def build_config(
@@ -111,6 +137,7 @@ def build_config(
     preset: str = "tiny",
     window_length: int | None = None,
     overrides: str | dict | None = None,
+    pad_multiple: int = PAD_MULTIPLE,
 ) -> BertConfig:
     """A :class:`~transformers.BertConfig` for ``tokenizer`` and windows of ``window_length`` tokens.
 
@@ -120,9 +147,12 @@ def build_config(
         preset: one of :data:`PRESETS` (``tiny``, ``small``, ``base``).
         window_length: the longest window in the training data. None: the tokenizer's ``model_max_length``.
         overrides: config attributes that replace the preset's (``"hidden_size=32,num_hidden_layers=2"``).
+        pad_multiple: the multiple batches are padded to (``--pad_to_multiple_of``); positions are
+            rounded up to it.
 
     Returns:
-        The config; ``config.rrweb_preset`` records the preset name.
+        The config; ``config.rrweb_preset`` records the preset name, ``config.rrweb_pad_multiple``
+        the pad multiple.
 
     Raises:
         ValueError: an unknown preset, a tokenizer without ``[PAD]``/``[MASK]``, or no usable window length.
@@ -151,11 +181,12 @@ def build_config(
     config = BertConfig(
         vocab_size=len(tokenizer),
         pad_token_id=tokenizer.pad_token_id,
-        max_position_embeddings=position_embeddings_for(window_length),
+        max_position_embeddings=position_embeddings_for(window_length, pad_multiple),
         type_vocab_size=2,
         **params,
     )
     config.rrweb_preset = preset
+    config.rrweb_pad_multiple = 1 if pad_multiple is None else int(pad_multiple)
     logger.info(
         "config: preset=%s vocab=%d hidden=%d layers=%d heads=%d positions=%d",
         preset,

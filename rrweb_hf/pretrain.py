@@ -677,7 +677,7 @@ def streamed_training_data(data_args: DataTrainingArguments, tokenizer, training
     )
 
 
-def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed: int):
+def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed: int, pad_multiple: int):
     """A fresh preset model sized for the tokenizer and windows, or the ``--model_name_or_path`` one."""
     from transformers import AutoModelForMaskedLM
 
@@ -691,6 +691,7 @@ def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed
             preset=model_args.preset,
             window_length=window_length,
             overrides=model_args.config_overrides,
+            pad_multiple=pad_multiple,
         )
         model = modeling.build_model(config, seed=seed)
     # BertForMaskedLM takes **kwargs, so the Trainer assumes its loss is divided by the token count of the
@@ -700,11 +701,14 @@ def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed
     # those kwargs gives the classic normalisation: per-process means, averaged by DDP
     # (huggingface/transformers#47688, open for transformers 5).
     model.accepts_loss_kwargs = False
-    if model.config.max_position_embeddings < window_length:
+    padded = modeling.position_embeddings_for(window_length, pad_multiple)
+    if model.config.max_position_embeddings < padded:
         raise ValueError(
-            f"windows of {window_length} tokens exceed the model's max_position_embeddings="
-            f"{model.config.max_position_embeddings}; use a smaller --max-length"
+            f"windows of {window_length} tokens padded to a multiple of {pad_multiple} "
+            f"({padded}) exceed the model's max_position_embeddings={model.config.max_position_embeddings}; "
+            "use a smaller --max-length or a smaller --pad_to_multiple_of"
         )
+    model.config.rrweb_pad_multiple = pad_multiple
     return model
 
 
@@ -762,7 +766,9 @@ def _pretrain(
         data = streamed_training_data(data_args, tokenizer, training_args)
     else:
         data = prepared_training_data(data_args, training_args)
-    model = _build_model(model_args, tokenizer, data.window_length, training_args.seed)
+    model = _build_model(
+        model_args, tokenizer, data.window_length, training_args.seed, data_args.pad_to_multiple_of
+    )
     if data.eval is None and training_args.eval_strategy != "no":
         logger.warning("no %r split: no evaluation during training", data_args.validation_split)
         training_args.eval_strategy = transformers.IntervalStrategy.NO
