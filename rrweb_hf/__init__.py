@@ -9,9 +9,9 @@ Example:
 from importlib import resources
 from pathlib import Path
 
+from .corpus import CorpusWalk, resolve_corpus, walk_corpus
 from .readers import (
     CompressionError,
-    CorpusWalk,
     EncodedFieldError,
     NotJSONError,
     SchemaError,
@@ -22,7 +22,6 @@ from .readers import (
     UnsupportedFileError,
     read_file,
     read_session,
-    walk_corpus,
 )
 from .tokenization_rrweb import RRWebTokenizationError, RRWebTokenizer, register_auto_tokenizer
 
@@ -81,6 +80,7 @@ __all__ = [
     "UnsupportedFileError",
     "read_file",
     "read_session",
+    "resolve_corpus",
     "sample_corpus",
     "walk_corpus",
 ]

@@ -37,9 +37,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .corpus import corpus_files, read_or_skip
 from .monitoring import Progress
-from .readers import DEFAULT_MAX_BYTES, SessionReadError, read_file
-from .sessions import corpus_files, relative_path
+from .readers import DEFAULT_MAX_BYTES
+from .sessions import relative_path
 
 logger = logging.getLogger(__name__)
 
@@ -196,14 +197,12 @@ class LazyWindowDataset(torch.utils.data.Dataset):
         return encoded
 
     def _read(self, file_index: int, counts: dict | None = None) -> list[np.ndarray] | None:
-        path = self.index.path(file_index)
-        try:
-            result = read_file(path, root=self.index.root, max_bytes=self.max_bytes, strict=False)
-        except SessionReadError as exc:
-            self._mark_bad(file_index, exc.reason)
-            return None
-        except OSError as exc:
-            self._mark_bad(file_index, f"unreadable: {exc.strerror or exc}")
+        relpath = self.index.relpath(file_index)
+        result, reason = read_or_skip(
+            self.index.root / relpath, root=self.index.root, max_bytes=self.max_bytes, name=relpath
+        )
+        if result is None:
+            self._mark_bad(file_index, reason)
             return None
         encoded = []
         for session in result.sessions:
@@ -216,9 +215,7 @@ class LazyWindowDataset(torch.utils.data.Dataset):
 
     def _mark_bad(self, file_index: int, reason: str) -> None:
         self.index.bad[file_index] = True
-        relpath = self.index.relpath(file_index)
-        logger.warning("skipping %s: %s", relpath, reason)
-        self.skipped.append((relpath, reason))
+        self.skipped.append((self.index.relpath(file_index), reason))
 
     def warm_up(self, *, progress: bool = True, wandb_run=None, limit: int | None = None) -> dict:
         """Read and encode files up front (the first ``limit``, default all), filling the cache.

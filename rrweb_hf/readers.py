@@ -19,19 +19,21 @@ relative to the corpus root without its extension (``shop/s0001.json.gz`` -> ``"
 
 Bad files raise a :class:`SessionReadError` subclass naming the file and the problem. A missing
 ``timestamp`` is not an error: rrweb's own test snapshots and some exports strip it; it is counted
-in ``Session.missing_timestamps``. :func:`walk_corpus` reads a whole folder, yields every valid
-session and records ``(path, reason)`` for the rest; a bad file never stops the walk.
+in ``Session.missing_timestamps``. Which files make a corpus (folder, file, glob, URL) and how a bad
+file is skipped is :mod:`rrweb_hf.corpus` (``walk_corpus``); this module reads one file.
 
 Example:
-    >>> import gzip, json, pathlib, tempfile
+    >>> import json, pathlib, tempfile
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (root / "a.json").write_text(json.dumps([{"type": 4, "data": {}, "timestamp": 1}]))
     >>> _ = (root / "bad.json").write_text("[{")
-    >>> walk = walk_corpus(root)
-    >>> [(s.session_id, s.num_events) for s in walk]
+    >>> [(s.session_id, s.num_events) for s in read_file(root / "a.json", root=root).sessions]
     [('a', 1)]
-    >>> [(p.name, r.split(":")[0]) for p, r in walk.skipped]
-    [('bad.json', 'not valid JSON')]
+    >>> try:
+    ...     read_file(root / "bad.json")
+    ... except NotJSONError as exc:
+    ...     print(exc.reason.split(":")[0])
+    not valid JSON
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -370,123 +371,14 @@ def read_session(path: str | os.PathLike, **kwargs) -> Session:
     return result.sessions[0]
 
 
-def corpus_paths(root: str | os.PathLike) -> list[str]:
-    """All session files under ``root`` as path strings, in the order of :func:`iter_corpus_files`.
-
-    The compact form for large corpora: a ``str`` per file (about 100 bytes) instead of a
-    :class:`~pathlib.Path` (about 350), and no transient list of ``Path`` objects while walking.
-    Folders are walked depth-first with entries sorted by name, which is exactly the order of
-    sorted ``Path`` objects; symlinked folders are not followed (like :func:`os.walk`).
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> root = pathlib.Path(tempfile.mkdtemp())
-        >>> for name in ("b.json", "a-b/x.json", "a/y.json.gz", ".hidden/z.json", "notes.txt"):
-        ...     (root / name).parent.mkdir(parents=True, exist_ok=True)
-        ...     _ = (root / name).write_text("[]")
-        >>> [pathlib.Path(p).relative_to(root).as_posix() for p in corpus_paths(root)]
-        ['a/y.json.gz', 'a-b/x.json', 'b.json']
-    """
-    root = Path(root)
-    if root.is_file():
-        return [os.fspath(root)]
-    if not root.is_dir():
-        raise FileNotFoundError(f"corpus not found: {root} is neither a file nor a folder")
-
-    def entries(folder: str):
-        with os.scandir(folder) as it:
-            return iter(sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name))
-
-    found: list[str] = []
-    stack = [entries(os.fspath(root))]
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-        elif entry.is_dir():
-            if not entry.is_symlink():
-                stack.append(entries(entry.path))
-        elif entry.name != "MANIFEST.json" and corpus_suffix(entry.name) is not None:
-            found.append(entry.path)
-    return found
+#: Names that moved to :mod:`rrweb_hf.corpus` (corpus resolution and the read-or-skip policy).
+_MOVED_TO_CORPUS = frozenset({"corpus_paths", "iter_corpus_files", "CorpusWalk", "walk_corpus"})
 
 
-def iter_corpus_files(root: str | os.PathLike) -> list[Path]:
-    """All files under ``root`` with a supported suffix, sorted (a single file gives itself).
+def __getattr__(name: str):
+    """``rrweb_hf.readers.walk_corpus`` and friends still work: they live in :mod:`rrweb_hf.corpus`."""
+    if name in _MOVED_TO_CORPUS:
+        from . import corpus
 
-    Hidden files and folders (``.git``, ``.cache``) are left out; ``MANIFEST.json`` is not a session.
-    See :func:`corpus_paths` for the same list as strings.
-    """
-    return [Path(p) for p in corpus_paths(root)]
-
-
-class CorpusWalk:
-    """Iterate over the valid sessions of a corpus, recording what was skipped and why.
-
-    Args:
-        root: a folder (walked recursively) or a single file.
-        max_bytes: per-file size limit, see :func:`read_bytes`.
-        strict: raise the first :class:`SessionReadError` instead of skipping.
-        files: an explicit file list (default: :func:`iter_corpus_files` of ``root``).
-
-    Attributes:
-        skipped: ``(path, reason)`` for each skipped file (and ``path:line`` for bad JSONL lines).
-        files_read: files opened so far; ``bytes_read``: their sizes on disk.
-        missing_timestamps: events without a ``timestamp`` among the sessions yielded.
-    """
-
-    def __init__(
-        self,
-        root: str | os.PathLike,
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        strict: bool = False,
-        files: list[Path] | None = None,
-    ):
-        self.root = Path(root)
-        self.max_bytes = max_bytes
-        self.strict = strict
-        self.files = list(files) if files is not None else iter_corpus_files(self.root)
-        self.skipped: list[tuple[Path, str]] = []
-        self.files_read = 0
-        self.bytes_read = 0
-        self.missing_timestamps = 0
-
-    def __len__(self) -> int:
-        return len(self.files)
-
-    def iter_files(self) -> Iterator[tuple[Path, list[Session]]]:
-        """Yield ``(path, sessions)`` per file; a skipped file yields an empty list."""
-        root = self.root if self.root.is_dir() else self.root.parent
-        for path in self.files:
-            self.files_read += 1
-            try:
-                self.bytes_read += path.stat().st_size
-                result = read_file(path, root=root, max_bytes=self.max_bytes, strict=self.strict)
-            except SessionReadError as exc:
-                if self.strict:
-                    raise
-                logger.warning("skipping %s", exc)
-                self.skipped.append((path, exc.reason))
-                yield path, []
-                continue
-            except OSError as exc:
-                if self.strict:
-                    raise SessionReadError(path, f"unreadable: {exc}") from exc
-                self.skipped.append((path, f"unreadable: {exc.strerror or exc}"))
-                yield path, []
-                continue
-            for lineno, reason in result.bad_lines:
-                self.skipped.append((Path(f"{path}:{lineno}"), reason))
-            for session in result.sessions:
-                self.missing_timestamps += session.missing_timestamps
-            yield path, result.sessions
-
-    def __iter__(self) -> Iterator[Session]:
-        for _, sessions in self.iter_files():
-            yield from sessions
-
-
-def walk_corpus(root: str | os.PathLike, **kwargs) -> CorpusWalk:
-    """Walk a corpus folder; see :class:`CorpusWalk`."""
-    return CorpusWalk(root, **kwargs)
+        return getattr(corpus, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

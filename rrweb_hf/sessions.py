@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import os
@@ -40,7 +39,8 @@ import datasets
 import orjson
 from datasets.builder import Key
 
-from .readers import DEFAULT_MAX_BYTES, SessionReadError, corpus_paths, derive_session_id, read_file
+from .corpus import corpus_files, corpus_root, read_or_skip, resolve_corpus  # noqa: F401 (re-exported)
+from .readers import DEFAULT_MAX_BYTES, SessionReadError, derive_session_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,63 +71,6 @@ _SEEN = 8
 def _code_version() -> str:
     """Hash of this module's source: a changed builder never reuses an old builder's cache."""
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
-
-
-def corpus_root(path_or_glob: str | os.PathLike) -> Path:
-    """The folder that session ids and stored paths of a corpus are relative to (no file listing).
-
-    A folder gives itself, a file its parent, a glob the folder before its first wildcard.
-
-    Example:
-        >>> corpus_root("data/corpus/**/*.json.gz").as_posix(), corpus_root("data/corpus").as_posix()
-        ('data/corpus', 'data/corpus')
-    """
-    text = os.fspath(path_or_glob)
-    if glob.has_magic(text):
-        prefix = text.split("*")[0].split("?")[0].split("[")[0]
-        return Path(prefix) if prefix.endswith(os.sep) or Path(prefix).is_dir() else Path(prefix).parent
-    root = Path(text)
-    return root.parent if root.is_file() else root
-
-
-def corpus_files(path_or_glob: str | os.PathLike) -> tuple[Path, list[str]]:
-    """:func:`resolve_corpus` with the files as path strings: the compact form for large corpora.
-
-    Raises:
-        FileNotFoundError: nothing matches ``path_or_glob``.
-    """
-    text = os.fspath(path_or_glob)
-    if glob.has_magic(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            raise FileNotFoundError(f"corpus not found: no file matches {text!r}; check the pattern")
-        return corpus_root(text), [os.fspath(p) for p in files]
-    root = Path(text)
-    return corpus_root(text), corpus_paths(root)
-
-
-def resolve_corpus(path_or_glob: str | os.PathLike) -> tuple[Path, list[Path]]:
-    """The corpus root and its session files, sorted.
-
-    Args:
-        path_or_glob: a folder (walked recursively), one file, or a glob such as
-            ``"corpus/**/*.json.gz"`` (``**`` matches folders recursively).
-
-    Returns:
-        ``(root, files)``; ``root`` is the folder session ids and stored paths are relative to
-        (see :func:`corpus_root`).
-
-    Raises:
-        FileNotFoundError: nothing matches ``path_or_glob``.
-
-    Example:
-        >>> resolve_corpus("/no/such/dir")
-        Traceback (most recent call last):
-        ...
-        FileNotFoundError: corpus not found: /no/such/dir is neither a file nor a folder
-    """
-    root, files = corpus_files(path_or_glob)
-    return root, [Path(p) for p in files]
 
 
 def content_key(files: list[str | Path], root: Path, *extra: object) -> str:
@@ -329,29 +272,18 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
 
     def _rows_of(self, path: Path):
         relative = relative_path(path, self._root)
-        try:
-            result = read_file(
-                path, root=self._root, max_bytes=self.config.max_bytes, strict=self.config.strict
-            )
-        except SessionReadError as exc:
-            if self.config.strict:
-                raise
-            logger.warning("skipping %s", exc)
-            if self.config.keep_errors:
-                yield self._slim(_error_row(derive_session_id(path, self._root), relative, exc.reason))
+        config = self.config
+        result, reason = read_or_skip(
+            path, root=self._root, max_bytes=config.max_bytes, strict=config.strict, name=relative
+        )
+        if result is None:
+            if config.keep_errors:
+                yield self._slim(_error_row(derive_session_id(path, self._root), relative, reason))
             return
-        except OSError as exc:
-            if self.config.strict:
-                raise SessionReadError(path, f"unreadable: {exc}") from exc
-            if self.config.keep_errors:
-                yield self._slim(
-                    _error_row(derive_session_id(path, self._root), relative, f"unreadable: {exc}")
-                )
-            return
-        if self.config.keep_errors:  # JSONL lines skipped in lenient mode are reported like bad files
+        if config.keep_errors:  # JSONL lines skipped in lenient mode are reported like bad files
+            sid = derive_session_id(path, self._root)
             for lineno, reason in result.bad_lines:
-                sid = f"{derive_session_id(path, self._root)}:{lineno}"
-                yield self._slim(_error_row(sid, f"{relative}:{lineno}", reason))
+                yield self._slim(_error_row(f"{sid}:{lineno}", f"{relative}:{lineno}", reason))
         for session in result.sessions:
             row = {
                 "session_id": session.session_id,

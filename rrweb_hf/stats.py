@@ -16,7 +16,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .readers import DEFAULT_MAX_BYTES, walk_corpus
+from .corpus import walk_corpus
+from .readers import DEFAULT_MAX_BYTES
 from .rrweb_types import EventType, IncrementalSource, enum_name
 
 

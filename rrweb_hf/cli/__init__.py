@@ -29,7 +29,7 @@ COMMANDS = {
 
 
 def add_corpus_argument(
-    parser: argparse.ArgumentParser, what: str = "folder, file or glob of rrweb session files"
+    parser: argparse.ArgumentParser, what: str = "folder, file, glob or file:// URL of rrweb session files"
 ):
     """The optional positional ``CORPUS`` of every command that reads recordings.
 

@@ -13,7 +13,7 @@ HELP = (
 
 def add_arguments(parser) -> None:
     parser.add_argument("model", help="model folder from rrweb-hf pretrain")
-    add_corpus_argument(parser, "sessions to embed")
+    add_corpus_argument(parser, "sessions to embed: folder, file, glob or file:// URL")
     parser.add_argument("--out", metavar="NPY", help="save the vectors (float32, one row per session) here")
     parser.add_argument("--neighbours", metavar="SESSION_ID", help="print this session's nearest neighbours")
     parser.add_argument("-k", type=int, default=5, help="number of neighbours (default 5)")

@@ -13,7 +13,7 @@ HELP = "summarise a corpus: sessions, events, bytes, event types, incremental so
 
 
 def add_arguments(parser) -> None:
-    add_corpus_argument(parser, "folder or file of rrweb sessions")
+    add_corpus_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of text")
     parser.add_argument(
         "--plot", metavar="PNG", help="write a histogram of session lengths (events) to this PNG"
@@ -30,7 +30,7 @@ def run(args) -> int:
     kwargs = {} if args.max_bytes is None else {"max_bytes": args.max_bytes}
     try:
         stats = corpus_stats(corpus, strict=args.strict, progress=not args.no_progress, **kwargs)
-    except (SessionReadError, FileNotFoundError) as exc:
+    except (SessionReadError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.plot:

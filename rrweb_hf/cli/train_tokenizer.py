@@ -54,7 +54,7 @@ def run(args) -> int:
     kwargs = {} if args.max_bytes is None else {"max_bytes": args.max_bytes}
     try:
         walk = walk_corpus(corpus, **kwargs)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if len(walk) == 0:
