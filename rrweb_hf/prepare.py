@@ -50,9 +50,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .corpus import corpus_root, read_or_skip
 from .monitoring import Progress, peak_rss_mb
-from .readers import DEFAULT_MAX_BYTES, SessionReadError, read_file
-from .sessions import corpus_root, load_sessions
+from .readers import DEFAULT_MAX_BYTES
+from .sessions import load_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -145,16 +146,27 @@ def load_tokenizer(path: str | os.PathLike):
 
 
 class _Reporter:
-    """Per-session progress from map workers to the main process (a queue, or direct in-process)."""
+    """Per-session progress and skips from map workers to the main process (a queue, or in-process).
+
+    ``skipped`` collects ``(path, reason)`` of sessions dropped while windowing (a file that changed
+    since the index was built), for the report's ``skipped`` list.
+    """
 
     def __init__(self, sink):
         self.sink = sink
+        self.skipped: list[tuple[str, str]] = []
 
     def put(self, counts: dict) -> None:
         if isinstance(self.sink, Progress):
             self.sink.update(**counts)
         else:
             self.sink.put(counts)
+
+    def skip(self, path: str, reason: str) -> None:
+        if isinstance(self.sink, Progress):
+            self.skipped.append((path, reason))
+        else:
+            self.sink.put({"skip": (path, reason)})
 
 
 def session_groups(num_events, budget: int) -> tuple[list[int], list[int]]:
@@ -235,15 +247,14 @@ def _window_groups(
         for sid, rel, reason in zip(*columns, strict=True):
             if reason is None:
                 if rel not in files:
-                    try:
-                        result = read_file(Path(root) / rel, root=root, max_bytes=max_bytes, strict=False)
-                        files = {rel: {session.session_id: session.events for session in result.sessions}}
-                    except (SessionReadError, OSError) as exc:  # changed since the index was built
-                        files = {rel: {}}
-                        logger.warning("skipping %s: it changed since the index was built: %s", rel, exc)
+                    result, problem = read_or_skip(Path(root) / rel, root=root, max_bytes=max_bytes, name=rel)
+                    sessions = result.sessions if result is not None else []
+                    files = {rel: {session.session_id: session.events for session in sessions}}
                 session_events = files[rel].pop(sid, None)
-                if session_events is None:
-                    reason = "changed since the index was built"
+                if session_events is None:  # the file changed since the index was built: reported
+                    reason = f"changed since the index was built: {problem or f'session {sid} is gone'}"
+                    if reporter is not None:
+                        reporter.skip(rel if problem else f"{rel}#{sid}", reason)
             if reason is not None:  # a bad file: no rows, no invented tokens
                 if reporter is not None:
                     reporter.put({"files": 1, "skipped": 1})
@@ -450,9 +461,13 @@ def prepare_windows(
         def pump():
             while not (stop.is_set() and sink.empty()):
                 try:
-                    bar.update(**sink.get(timeout=0.1))
+                    counts = sink.get(timeout=0.1)
                 except queue.Empty:
                     continue
+                if "skip" in counts:
+                    reporter.skipped.append(counts["skip"])
+                else:
+                    bar.update(**counts)
 
         drain = threading.Thread(target=pump, daemon=True)
         drain.start()
@@ -519,6 +534,9 @@ def prepare_windows(
             datasets.enable_progress_bars()
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
+    # a file that changed after the index was built is not in the index's skip list: add it. (The
+    # change also changes the file's mtime, hence the index's key: a later run never hits this cache.)
+    skipped = sorted(set(skipped) | set(reporter.skipped))
     report.update(
         # only the corpus folder's name: the report is published with the dataset, local paths are not
         corpus=Path(os.fspath(corpus)).name,

@@ -288,3 +288,24 @@ def test_export_leaves_out_empty_splits_so_stock_load_dataset_works(tmp_path):
     assert list(loaded) == ["train"]
     assert loaded["train"]["input_ids"][:] == [[2, 5, 3], [2, 6, 3]]
     assert "Empty splits, not included: test." in (out / "README.md").read_text()
+
+
+@pytest.mark.parametrize("num_proc", [None, 2])
+def test_a_file_changed_after_the_index_was_built_is_in_the_skipped_list(
+    corpus, tokenizer_dir, tmp_path, num_proc
+):
+    tok = RRWebTokenizer.from_pretrained(tokenizer_dir)
+    first = _run(corpus, tok, tmp_path, validation_fraction=0)
+    assert first.report["skipped"] == []
+    # same size and mtime: the cached session index still matches, but the file is no longer JSON
+    path = corpus / "site1" / "s0001.json"
+    stat = path.stat()
+    path.write_bytes(b"{" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # other windows settings: the windows are recomputed from the (cached) index
+    second = _run(corpus, tok, tmp_path, validation_fraction=0, stride=2, num_proc=num_proc)
+    [item] = second.report["skipped"]
+    assert item["path"] == "site1/s0001.json"
+    assert item["reason"].startswith("changed since the index was built: not valid JSON: ")
+    assert second.report["skipped_files"] == 1
+    assert second.report["sessions"] == first.report["sessions"] - 1
