@@ -38,7 +38,6 @@ import logging
 import math
 import os
 import queue
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .corpus import corpus_root, read_or_skip
+from .fingerprint import code_fingerprint
 from .monitoring import Progress, peak_rss_mb
 from .readers import DEFAULT_MAX_BYTES
 from .sessions import load_sessions
@@ -112,7 +112,8 @@ def tokenizer_fingerprint(tokenizer) -> str:
 
     Returns:
         Hex SHA-1; equal for tokenizers that produce the same ids, different after retraining,
-        an option change or a change of the tokenizer's code.
+        an option change or a change of any module this one imports, directly or not (the
+        reader, JSON parsing, the walker, the tokenizer: see :func:`rrweb_hf.fingerprint.module_closure`).
     """
     import tempfile
 
@@ -120,11 +121,7 @@ def tokenizer_fingerprint(tokenizer) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         tokenizer.save_pretrained(tmp)
         digest.update(_hash_folder(Path(tmp)).encode())
-    for name in (type(tokenizer).__module__, "rrweb_hf.rrweb_walker", "rrweb_hf.privacy", __name__):
-        module = sys.modules.get(name)
-        source = getattr(module, "__file__", None)
-        if source and os.path.exists(source):
-            digest.update(Path(source).read_bytes())
+    digest.update(code_fingerprint(__name__).encode())  # every module on the read -> tokenize path
     return digest.hexdigest()
 
 

@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -40,6 +41,7 @@ import orjson
 from datasets.builder import Key
 
 from .corpus import corpus_files, corpus_root, read_or_skip, resolve_corpus  # noqa: F401 (re-exported)
+from .fingerprint import code_fingerprint
 from .readers import DEFAULT_MAX_BYTES, SessionReadError, derive_session_id
 
 logger = logging.getLogger(__name__)
@@ -69,8 +71,9 @@ _SEEN = 8
 
 
 def _code_version() -> str:
-    """Hash of this module's source: a changed builder never reuses an old builder's cache."""
-    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
+    """Hash of the source of this module and every module it imports (readers, JSON parsing, ...):
+    a changed reader or builder never reuses an old build's cache."""
+    return code_fingerprint(__name__)[:16]
 
 
 def content_key(files: list[str | Path], root: Path, *extra: object) -> str:
@@ -176,6 +179,19 @@ class RRWebSessionsConfig(datasets.BuilderConfig):
     content_key: str | None = None
 
 
+def _content_settings(kwargs: dict) -> dict:
+    """Every field of the config the builder would make from ``kwargs`` (``dataclasses.asdict``),
+    for the content key: a new config field is part of the key without being listed here.
+
+    Raises:
+        ValueError: fractions outside [0, 1) or summing to 1 or more.
+    """
+    names = {f.name for f in dataclasses.fields(RRWebSessionsConfig)} - {"content_key"}
+    config = RRWebSessionsConfig(**{k: v for k, v in kwargs.items() if k in names})
+    _check_fractions(config.validation_fraction, config.test_fraction)
+    return {k: v for k, v in dataclasses.asdict(config).items() if k not in ("content_key", "corpus")}
+
+
 class RRWebSessions(datasets.GeneratorBasedBuilder):
     """One row per rrweb session; see the module docstring.
 
@@ -201,18 +217,9 @@ class RRWebSessions(datasets.GeneratorBasedBuilder):
             )
         root, files = corpus_files(corpus)
         kwargs["corpus"] = os.fspath(corpus)
-        _check_fractions(kwargs.get("validation_fraction", 0.1), kwargs.get("test_fraction", 0.0))
-        kwargs["content_key"] = content_key(
-            files,
-            root,
-            kwargs.get("validation_fraction", 0.1),
-            kwargs.get("test_fraction", 0.0),
-            kwargs.get("split_seed", "rrweb_hf"),
-            kwargs.get("max_bytes", DEFAULT_MAX_BYTES),
-            kwargs.get("keep_errors", False),
-            kwargs.get("with_events", True),
-        )
-        if not kwargs.get("with_events", True):
+        settings = _content_settings(kwargs)
+        kwargs["content_key"] = content_key(files, root, settings)
+        if not settings["with_events"]:
             # index rows are ~100 bytes: big record batches (each costs a few KB when the file is read)
             kwargs.setdefault("writer_batch_size", INDEX_WRITER_BATCH_SIZE)
         kwargs.setdefault("dataset_name", "rrweb_sessions")
