@@ -1,4 +1,4 @@
-"""RRWebTokenizer over the whole bundled corpus (skipped while the corpus is still empty)."""
+"""RRWebTokenizer over the whole bundled corpus (a package without it fails: a packaging regression)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from rrweb_hf.tokenization_rrweb import RRWebTokenizer
 @pytest.fixture(scope="module")
 def corpus_sessions():
     root = rrweb_hf.sample_corpus()
-    if not root.is_dir():
-        pytest.skip(f"bundled corpus not present at {root}")
-    walk = rrweb_hf.walk_corpus(root)
-    sessions = list(walk)
-    if not sessions:
-        pytest.skip(f"bundled corpus at {root} holds no sessions yet")
+    assert root.is_dir(), f"bundled corpus missing at {root}: the package was built without rrweb_hf/data"
+    sessions = list(rrweb_hf.walk_corpus(root))
+    assert sessions, (
+        f"bundled corpus at {root} holds no sessions: the package was built without its recordings"
+    )
     return sessions
 
 
