@@ -148,6 +148,8 @@ class EvalReport:
         per_event_type: event type -> {"count": n, predictor: accuracy, ...}, most frequent types first.
         fill_mask: the fill-mask pipeline check: {"n", "top1", "top5", "examples"}.
         most_frequent_token: the token the baseline always predicts.
+        mlm_probability: share of tokens masked; pad_to_multiple_of: the pad multiple of the batches
+            (None in reports written before they were recorded).
     """
 
     split: str
@@ -157,6 +159,8 @@ class EvalReport:
     per_event_type: dict = field(default_factory=dict)
     fill_mask: dict = field(default_factory=dict)
     most_frequent_token: str = ""
+    mlm_probability: float | None = None
+    pad_to_multiple_of: int | None = None
 
     def to_dict(self) -> dict:
         """A JSON-serialisable dict."""
@@ -503,6 +507,8 @@ def evaluate_folder(
         metrics={name: tally.metrics() for name, tally in tallies.items()},
         per_event_type=per_event,
         most_frequent_token=tokenizer.convert_ids_to_tokens(best),
+        mlm_probability=mlm_probability,
+        pad_to_multiple_of=pad_multiple_of(model.config),
     )
     if fill_mask_examples:
         report.fill_mask = fill_mask_check(model_dir, split, tokenizer, n=fill_mask_examples, seed=seed)

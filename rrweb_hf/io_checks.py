@@ -19,7 +19,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-__all__ = ["DEFAULT_MIN_FREE_BYTES", "OutputDirError", "ensure_writable_dir"]
+__all__ = ["DEFAULT_MIN_FREE_BYTES", "OutputDirError", "ensure_writable_dir", "read_json_file"]
 
 #: Free space an output folder's file system needs before a command starts (16 MiB).
 DEFAULT_MIN_FREE_BYTES = 16 << 20
@@ -80,3 +80,22 @@ def ensure_writable_dir(path: str | os.PathLike, *, min_free_bytes: int = DEFAUL
                 "free disk space or choose another output folder"
             )
     return folder
+
+
+def read_json_file(path: str | os.PathLike) -> dict:
+    """A small JSON side file of an output folder (``config.json``, ``run_info.json``...) as a dict.
+
+    Missing, unreadable or invalid files (or JSON that is not an object) give ``{}``: the callers
+    (model card, publish checks) describe what is there and say "not recorded" for the rest.
+
+    Example:
+        >>> read_json_file("/no/such/file.json")
+        {}
+    """
+    import json
+
+    try:
+        value = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

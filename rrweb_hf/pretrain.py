@@ -831,6 +831,7 @@ def _write_folder(result, model, data, tokenizer_dir, model_args, data_args, run
         "streaming": data_args.streaming,
         "tokenizer": str(tokenizer_dir),
         "window_length": data.window_length,
+        "mlm_probability": data_args.mlm_probability,
         "global_step": result.global_step,
         "resumed_from_step": result.resumed_from_step,
         "world_size": training_args.world_size,

@@ -72,3 +72,62 @@ def test_card_without_evaluation_and_missing_folder(chain, tmp_path):
     assert "model-index" not in card.data.to_dict()
     with pytest.raises(FileNotFoundError, match="config.json"):
         build_model_card(tmp_path)
+
+
+def test_main_job_card_names_the_model_and_dataset_not_their_folders(chain):
+    card = ModelCard.load(str(chain["model"] / "README.md"))
+    data = card.data.to_dict()
+    assert data["model-index"][0]["name"] == "rrweb-bert-tiny"
+    assert card.text.lstrip().startswith("# rrweb-bert-tiny\n")
+    assert data["datasets"] == ["rrweb-sessions-corpus"]  # the corpus' name, from the prepare report
+    assert "github.com/rrweb-hf" not in card.text  # no link to a repository that was never configured
+
+
+def _folder_with(chain, tmp_path, **run_info) -> tuple:
+    """A copy of the chain's card inputs with other recorded run settings (no second training run)."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in ("config.json", "tokenizer_config.json", "training_args.json", "run_info.json"):
+        (folder / name).write_bytes((chain["model"] / name).read_bytes())
+    config = json.loads((folder / "config.json").read_text())
+    config["rrweb_pad_multiple"] = run_info.pop("pad_multiple")
+    (folder / "config.json").write_text(json.dumps(config))
+    info = {**json.loads((folder / "run_info.json").read_text()), **run_info}
+    (folder / "run_info.json").write_text(json.dumps(info))
+    return folder, load_report(chain["model"])
+
+
+def test_card_states_the_run_s_own_masking_and_pad_multiple(chain, tmp_path):
+    folder, report = _folder_with(chain, tmp_path, mlm_probability=0.3, pad_multiple=64)
+    text = build_model_card(folder, evaluation=report).text
+    assert "masked once (30% of the" in text and "mlm_probability 0.3," in text
+    assert "80% become `[MASK]`, 10% a random token" in text  # the stock collator's scheme
+    assert text.count("padded to a multiple of 64") == 2
+    assert "15%" not in text and "multiple of 8" not in text
+    import transformers
+
+    assert f"transformers {transformers.__version__}" in text
+
+
+def test_card_takes_extra_results_and_a_configured_repository(chain):
+    extra = {
+        "task_type": "text-classification",
+        "task_name": "Session classification",
+        "dataset_type": "rrweb-sites",
+        "dataset_name": "rrweb sites",
+        "dataset_split": "test",
+        "metric_type": "accuracy",
+        "metric_name": "Session accuracy",
+        "metric_value": 0.875,
+    }
+    card = build_model_card(
+        chain["model"],
+        evaluation=load_report(chain["model"]),
+        extra_results=[extra],
+        repository="https://example.org/rrweb_hf",
+    )
+    results = card.data.to_dict()["model-index"][0]["results"]
+    assert results[-1]["metrics"] == [{"type": "accuracy", "value": 0.875, "name": "Session accuracy"}]
+    assert results[-1]["task"]["type"] == "text-classification"
+    assert "| Session classification | rrweb sites | test | Session accuracy | 0.875 |" in card.text
+    assert "[rrweb_hf](https://example.org/rrweb_hf)" in card.text
