@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .io_checks import read_json_file
+
 logger = logging.getLogger(__name__)
 
 #: Never uploaded: training state, logs and caches that live next to the model files.
@@ -241,7 +243,7 @@ def plan_upload(
                 plan.problems.append(f"{needed} is missing")
         if not names & {"model.safetensors", "pytorch_model.bin", "model.safetensors.index.json"}:
             plan.problems.append("no model weights (model.safetensors)")
-        tok_config = _read_json(path / "tokenizer_config.json")
+        tok_config = read_json_file(path / "tokenizer_config.json")
         if tok_config and "auto_map" not in tok_config:
             plan.problems.append(
                 "tokenizer_config.json has no auto_map: trust_remote_code users cannot load it"
@@ -259,13 +261,6 @@ def plan_upload(
             if not outcome.startswith("ok"):
                 plan.problems.append(f"load check {name} {outcome}")
     return plan
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def publish(
