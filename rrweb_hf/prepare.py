@@ -58,6 +58,19 @@ from .sessions import load_sessions
 logger = logging.getLogger(__name__)
 
 REPORT_NAME = "prepare_report.json"
+#: The dataset card's Jinja template (inside the package).
+DATASET_CARD_TEMPLATE = Path(__file__).parent / "templates" / "dataset_card.md"
+#: Report entries shown in the dataset card's statistics table, in order.
+CARD_STATISTICS = (
+    "sessions",
+    "events",
+    "windows",
+    "tokens",
+    "tokens_dropped",
+    "skipped_files",
+    "max_length",
+    "stride",
+)
 #: Columns of a window row (``event_ids`` only with ``with_event_ids=True``; -1 on [CLS]/[SEP]).
 WINDOW_FEATURES = datasets.Features(
     {
@@ -698,35 +711,18 @@ def write_dataset_card(
         configs=[{"config_name": "default", "data_files": configs}], tags=["rrweb", "session-replay"]
     )
     infos.to_dataset_card_data(card_data)
-    body = [f"# {title}", "", description or "rrweb web-session recordings prepared with `rrweb_hf`.", ""]
-    body += [
-        "Load it with stock `datasets` (no `rrweb_hf` needed):",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        'ds = load_dataset("path/or/hub-id/of/this/folder")',
-        "```",
-        "",
-    ]
-    if empty:
-        body += [f"Empty splits, not included: {', '.join(empty)}.", ""]
     if report is not None:
-        body += ["## Corpus statistics", "", "| | |", "|---|---|"]
-        for key in (
-            "sessions",
-            "events",
-            "windows",
-            "tokens",
-            "tokens_dropped",
-            "skipped_files",
-            "max_length",
-            "stride",
-        ):
-            if key in report:
-                body.append(f"| {key} | {report[key]} |")
-        body += ["", f"Skipped files are listed with their reasons in `{REPORT_NAME}`.", ""]
         (out / REPORT_NAME).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-    card = DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(body))
+    card = DatasetCard.from_template(
+        card_data,
+        template_path=str(DATASET_CARD_TEMPLATE),
+        title=title,
+        description=description,
+        empty_splits=empty,
+        report=report,
+        statistics=CARD_STATISTICS,
+        report_name=REPORT_NAME,
+    )
     card.save(out / "README.md")
     return out
 

@@ -309,3 +309,19 @@ def test_a_file_changed_after_the_index_was_built_is_in_the_skipped_list(
     assert item["reason"].startswith("changed since the index was built: not valid JSON: ")
     assert second.report["skipped_files"] == 1
     assert second.report["sessions"] == first.report["sessions"] - 1
+
+
+def test_dataset_card_is_rendered_from_the_report(tmp_path):
+    import datasets
+
+    ds = datasets.DatasetDict(
+        {"train": datasets.Dataset.from_dict({"x": [1, 2]}), "test": datasets.Dataset.from_dict({"x": []})}
+    )
+    report = {"sessions": 3, "windows": 5, "tokens_dropped": 0, "skipped": [], "seconds": 1.5}
+    out = export_dataset(ds, tmp_path / "out", report=report, title="shop sessions")
+    text = (out / "README.md").read_text()
+    body = text.split("---\n", 2)[2]
+    assert body.startswith("\n# shop sessions\n")
+    assert "| sessions | 3 |\n| windows | 5 |\n| tokens_dropped | 0 |\n\nSkipped files" in body
+    assert "Empty splits, not included: test." in body and "seconds" not in body
+    assert json.loads((out / REPORT_NAME).read_text()) == report
