@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -53,7 +54,7 @@ from .corpus import corpus_root, read_or_skip
 from .fingerprint import code_fingerprint
 from .monitoring import Progress, peak_rss_mb
 from .readers import DEFAULT_MAX_BYTES
-from .sessions import load_sessions
+from .sessions import SPLIT_SEED, load_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -370,30 +371,11 @@ def _split_report(windows: datasets.Dataset, raw: datasets.Dataset) -> dict:
     }
 
 
-def prepare_windows(
-    corpus: str | os.PathLike,
-    tokenizer,
-    *,
-    max_length: int = 512,
-    stride: int = 64,
-    num_proc: int | None = None,
-    validation_fraction: float = 0.1,
-    test_fraction: float = 0.0,
-    split_seed: str = "rrweb_hf",
-    with_event_ids: bool = False,
-    max_windows: int | None = None,
-    strict: bool = False,
-    cache_dir: str | os.PathLike | None = None,
-    group_events: int = 8192,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: bool = True,
-    wandb_run=None,
-) -> PrepareResult:
-    """Tokenize a corpus into overlapping windows, one row per window, with a report.
+@dataclass
+class PrepareConfig:
+    """The settings of :func:`prepare_windows` (also the ``rrweb-hf prepare`` flags).
 
-    Args:
-        corpus: folder, file or glob of session files.
-        tokenizer: an ``RRWebTokenizer`` (or a folder path to load one from).
+    Attributes:
         max_length: tokens per window including ``[CLS]`` and ``[SEP]``.
         stride: least overlap between consecutive windows of a session, in content tokens.
         num_proc: processes for ``Dataset.map`` (and the raw build).
@@ -408,7 +390,53 @@ def prepare_windows(
             one call to about this many events' windows plus one session.
         max_bytes: largest (decompressed) file accepted; larger ones are skipped as bad files.
         progress: tqdm bar per session (file) with events/s, tokens and skipped counts.
+
+    Raises:
+        ValueError: ``max_length``/``stride``/``max_windows`` that leave no room for content.
+    """
+
+    max_length: int = 512
+    stride: int = 64
+    num_proc: int | None = None
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.0
+    split_seed: str = SPLIT_SEED
+    with_event_ids: bool = False
+    max_windows: int | None = None
+    strict: bool = False
+    cache_dir: str | None = None
+    group_events: int = 8192
+    max_bytes: int = DEFAULT_MAX_BYTES
+    progress: bool = True
+
+    def __post_init__(self):
+        if self.max_length < 3:
+            raise ValueError(
+                f"max_length={self.max_length} leaves no room for content besides [CLS] and [SEP]; use >= 3"
+            )
+        if not 0 <= self.stride < self.max_length - 2:
+            raise ValueError(
+                f"stride={self.stride} must be >= 0 and below max_length - 2 = {self.max_length - 2}"
+            )
+        if self.max_windows is not None and self.max_windows < 1:
+            raise ValueError(f"max_windows={self.max_windows} must be >= 1, or None to keep every window")
+        if self.cache_dir is not None:
+            self.cache_dir = os.fspath(self.cache_dir)
+
+    @property
+    def workers(self) -> int:
+        return self.num_proc if self.num_proc and self.num_proc > 1 else 1
+
+
+def prepare_windows(corpus: str | os.PathLike, tokenizer, *, wandb_run=None, **settings) -> PrepareResult:
+    """Tokenize a corpus into overlapping windows, one row per window, with a report.
+
+    Args:
+        corpus: folder, file, glob or ``file://`` URL of session files (see :mod:`rrweb_hf.corpus`).
+        tokenizer: an ``RRWebTokenizer`` (or a folder path to load one from).
         wandb_run: a run (see :func:`rrweb_hf.monitoring.init_wandb`) to log progress to.
+        **settings: the fields of :class:`PrepareConfig` (``max_length``, ``stride``, ``num_proc``...),
+            or ``config=PrepareConfig(...)``.
 
     Returns:
         A :class:`PrepareResult`. ``report`` holds ``sessions``, ``events``, ``windows``,
@@ -421,138 +449,167 @@ def prepare_windows(
         ValueError: ``max_length``/``stride`` that leave no room for content.
         SessionReadError: with ``strict=True``, the first bad file.
     """
+    cfg = settings.pop("config", None) or PrepareConfig(**settings)
     if isinstance(tokenizer, (str, os.PathLike)):
         tokenizer = load_tokenizer(tokenizer)
-    if max_length < 3:
-        raise ValueError(
-            f"max_length={max_length} leaves no room for content besides [CLS] and [SEP]; use >= 3"
-        )
-    if not 0 <= stride < max_length - 2:
-        raise ValueError(f"stride={stride} must be >= 0 and below max_length - 2 = {max_length - 2}")
-    if max_windows is not None and max_windows < 1:
-        raise ValueError(f"max_windows={max_windows} must be >= 1, or None to keep every window")
     started = time.perf_counter()
     bars_were_enabled = datasets.is_progress_bar_enabled()
-    datasets.disable_progress_bars()  # with progress: ours replaces map's per-batch bar below
-    if progress and bars_were_enabled:
+    try:
+        raw, skipped = _session_index(corpus, cfg, bars_were_enabled)
+        total = sum(ds.num_rows for ds in raw.values())
+        bar = Progress(
+            total=total, desc="prepare", unit="session", progress=cfg.progress, wandb_run=wandb_run
+        )
+        settings_key = repr(
+            (
+                cfg.max_length,
+                cfg.stride,
+                cfg.with_event_ids,
+                cfg.max_windows,
+                tokenizer_fingerprint(tokenizer),
+            )
+        )
+        with _reporting(bar, cfg.workers) as reporter:
+            windows = datasets.DatasetDict()
+            for name, ds in raw.items():
+                windows[name] = _split_windows(
+                    name, ds, corpus_root(corpus), tokenizer, cfg, settings_key, reporter
+                )
+        cache_hit = bar.counts["files"] == 0
+    finally:
+        if bars_were_enabled:
+            datasets.enable_progress_bars()
+    # a file that changed after the index was built is not in the index's skip list: add it. (The
+    # change also changes the file's mtime, hence the index's key: a later run never hits this cache.)
+    skipped = sorted(set(skipped) | set(reporter.skipped))
+    report = _report(corpus, windows, raw, skipped, cfg, cache_hit=cache_hit, started=started)
+    if wandb_run is not None:
+        wandb_run.summary.update(
+            {f"prepare/{k}": v for k, v in report.items() if isinstance(v, (int, float))}
+        )
+    return PrepareResult(windows, report, raw)
+
+
+def _session_index(corpus, cfg: PrepareConfig, bars_were_enabled: bool):
+    """The cached session index (no events) and its skip list; the build shows its own bar."""
+    datasets.disable_progress_bars()  # with progress: ours replaces map's per-batch bar later
+    if cfg.progress and bars_were_enabled:
         datasets.enable_progress_bars()  # the raw build's per-session "Generating" bar
     try:
-        raw, skipped = load_sessions(
+        return load_sessions(
             corpus,
-            validation_fraction=validation_fraction,
-            test_fraction=test_fraction,
-            split_seed=split_seed,
-            num_proc=num_proc,
-            cache_dir=cache_dir,
-            strict=strict,
-            max_bytes=max_bytes,
+            validation_fraction=cfg.validation_fraction,
+            test_fraction=cfg.test_fraction,
+            split_seed=cfg.split_seed,
+            num_proc=cfg.num_proc,
+            cache_dir=cfg.cache_dir,
+            strict=cfg.strict,
+            max_bytes=cfg.max_bytes,
             return_skipped=True,
             keep_errors=True,
             with_events=False,
         )
-    except BaseException:
-        if bars_were_enabled:
-            datasets.enable_progress_bars()
-        raise
-    datasets.disable_progress_bars()
-    settings = repr((max_length, stride, with_event_ids, max_windows, tokenizer_fingerprint(tokenizer)))
-    root = corpus_root(corpus)
-    features = window_features(with_event_ids)
-    total = sum(ds.num_rows for ds in raw.values())
-    bar = Progress(total=total, desc="prepare", unit="session", progress=progress, wandb_run=wandb_run)
-    manager = sink = drain = None
-    if num_proc is not None and num_proc > 1:
-        import multiprocess
-
-        manager = multiprocess.Manager()
-        sink = manager.Queue()
-        stop = threading.Event()
-
-        def pump():
-            while not (stop.is_set() and sink.empty()):
-                try:
-                    counts = sink.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if "skip" in counts:
-                    reporter.skipped.append(counts["skip"])
-                else:
-                    bar.update(**counts)
-
-        drain = threading.Thread(target=pump, daemon=True)
-        drain.start()
-    reporter = _Reporter(sink if sink is not None else bar)
-    windows = datasets.DatasetDict()
-    cache_hit = True
-    try:
-        for name, ds in raw.items():
-            if ds.num_rows == 0:
-                windows[name] = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
-                continue
-            before = time.perf_counter()
-            events = ds.data.column("num_events").to_numpy()
-            workers = num_proc if num_proc and num_proc > 1 else 1
-            # enough groups for every worker, else groups of ``group_events`` events
-            budget = min(group_events, max(1, math.ceil(int(events.sum()) / workers)))
-            starts, stops = session_groups(events, budget)
-            # the grouping is part of the key: datasets re-uses the shard files of an earlier map with
-            # another num_proc, which is only right over the same groups
-            key = f"{ds._fingerprint}|{settings}|{budget}"
-            fingerprint = hashlib.sha1(key.encode()).hexdigest()[:32]
-            groups = datasets.Dataset.from_dict({"start": starts, "stop": stops})
-            cache_files = ds.cache_files
-            mapped = groups.with_format("arrow").map(
-                _window_groups,
-                batched=True,
-                batch_size=1,
-                num_proc=workers if workers > 1 and len(starts) > 1 else None,
-                input_columns=["start", "stop"],
-                remove_columns=groups.column_names,
-                features=features,
-                fn_kwargs=dict(
-                    index=ds,
-                    root=str(root),
-                    max_bytes=max_bytes,
-                    tokenizer=tokenizer,
-                    max_length=max_length,
-                    stride=stride,
-                    with_event_ids=with_event_ids,
-                    max_windows=max_windows,
-                    reporter=reporter,
-                ),
-                # the groups table is in memory: name the cache file, next to the index's
-                cache_file_name=(
-                    os.path.join(os.path.dirname(cache_files[0]["filename"]), f"windows-{fingerprint}.arrow")
-                    if cache_files
-                    else None
-                ),
-                new_fingerprint=fingerprint,
-                desc=f"tokenizing {name}",
-            )
-            cache_hit = cache_hit and bar.counts["files"] == 0
-            logger.info(
-                "windows for %s: %d rows in %.1fs", name, mapped.num_rows, time.perf_counter() - before
-            )
-            windows[name] = mapped.with_format(None)
     finally:
-        if drain is not None:
-            stop.set()
-            drain.join()
-            manager.shutdown()
+        datasets.disable_progress_bars()
+
+
+@contextlib.contextmanager
+def _reporting(bar: Progress, workers: int):
+    """A :class:`_Reporter` for the map: direct to ``bar`` in-process, through a queue and a drain
+    thread when map workers run in other processes. Closes the bar at the end."""
+    if workers <= 1:
+        reporter = _Reporter(bar)
+        try:
+            yield reporter
+        finally:
+            bar.close()
+        return
+    import multiprocess
+
+    manager = multiprocess.Manager()
+    reporter = _Reporter(manager.Queue())
+    stop = threading.Event()
+
+    def pump():
+        while not (stop.is_set() and reporter.sink.empty()):
+            try:
+                counts = reporter.sink.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if "skip" in counts:
+                reporter.skipped.append(counts["skip"])
+            else:
+                bar.update(**counts)
+
+    drain = threading.Thread(target=pump, daemon=True)
+    drain.start()
+    try:
+        yield reporter
+    finally:
+        stop.set()
+        drain.join()
+        manager.shutdown()
         bar.close()
-        if bars_were_enabled:
-            datasets.enable_progress_bars()
+
+
+def _split_windows(
+    name, ds, root, tokenizer, cfg: PrepareConfig, settings_key: str, reporter
+) -> datasets.Dataset:
+    """The windows of one split: ``_window_groups`` mapped over groups of the split's sessions."""
+    features = window_features(cfg.with_event_ids)
+    if ds.num_rows == 0:
+        return datasets.Dataset.from_dict({k: [] for k in features}, features=features)
+    before = time.perf_counter()
+    events = ds.data.column("num_events").to_numpy()
+    # enough groups for every worker, else groups of ``group_events`` events
+    budget = min(cfg.group_events, max(1, math.ceil(int(events.sum()) / cfg.workers)))
+    starts, stops = session_groups(events, budget)
+    # the grouping is part of the key: datasets re-uses the shard files of an earlier map with
+    # another num_proc, which is only right over the same groups
+    fingerprint = hashlib.sha1(f"{ds._fingerprint}|{settings_key}|{budget}".encode()).hexdigest()[:32]
+    groups = datasets.Dataset.from_dict({"start": starts, "stop": stops})
+    cache_files = ds.cache_files
+    mapped = groups.with_format("arrow").map(
+        _window_groups,
+        batched=True,
+        batch_size=1,
+        num_proc=cfg.workers if cfg.workers > 1 and len(starts) > 1 else None,
+        input_columns=["start", "stop"],
+        remove_columns=groups.column_names,
+        features=features,
+        fn_kwargs=dict(
+            index=ds,
+            root=str(root),
+            max_bytes=cfg.max_bytes,
+            tokenizer=tokenizer,
+            max_length=cfg.max_length,
+            stride=cfg.stride,
+            with_event_ids=cfg.with_event_ids,
+            max_windows=cfg.max_windows,
+            reporter=reporter,
+        ),
+        # the groups table is in memory: name the cache file, next to the index's
+        cache_file_name=(
+            os.path.join(os.path.dirname(cache_files[0]["filename"]), f"windows-{fingerprint}.arrow")
+            if cache_files
+            else None
+        ),
+        new_fingerprint=fingerprint,
+        desc=f"tokenizing {name}",
+    )
+    logger.info("windows for %s: %d rows in %.1fs", name, mapped.num_rows, time.perf_counter() - before)
+    return mapped.with_format(None)
+
+
+def _report(corpus, windows, raw, skipped, cfg: PrepareConfig, *, cache_hit: bool, started: float) -> dict:
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
-    # a file that changed after the index was built is not in the index's skip list: add it. (The
-    # change also changes the file's mtime, hence the index's key: a later run never hits this cache.)
-    skipped = sorted(set(skipped) | set(reporter.skipped))
     report.update(
         # only the corpus folder's name: the report is published with the dataset, local paths are not
-        corpus=Path(os.fspath(corpus)).name,
-        max_length=max_length,
-        stride=stride,
-        max_windows=max_windows,
+        corpus=corpus_root(corpus).name,
+        max_length=cfg.max_length,
+        stride=cfg.stride,
+        max_windows=cfg.max_windows,
         splits=splits,
         skipped_files=len(skipped),
         skipped=[{"path": path, "reason": reason} for path, reason in skipped],
@@ -560,11 +617,7 @@ def prepare_windows(
         seconds=round(time.perf_counter() - started, 3),
         peak_rss_mb=round(max(peak_rss_mb(), peak_rss_mb(children=True)), 1),
     )
-    if wandb_run is not None:
-        wandb_run.summary.update(
-            {f"prepare/{k}": v for k, v in report.items() if isinstance(v, (int, float))}
-        )
-    return PrepareResult(windows, report, raw)
+    return report
 
 
 def format_report(report: dict) -> str:

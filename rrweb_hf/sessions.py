@@ -64,6 +64,8 @@ SESSION_FEATURES = datasets.Features(
         "metadata": datasets.Json(),
     }
 )
+#: Salt of the deterministic session split (:func:`split_of`): the one default of every stage.
+SPLIT_SEED = "rrweb_hf"
 #: Rows per Arrow record batch of a session index (``with_events=False``).
 INDEX_WRITER_BATCH_SIZE = 1000
 _SPLIT_BITS = {"train": 1, "validation": 2, "test": 4}
@@ -171,7 +173,7 @@ class RRWebSessionsConfig(datasets.BuilderConfig):
     corpus: str | None = None
     validation_fraction: float = 0.1
     test_fraction: float = 0.0
-    split_seed: str = "rrweb_hf"
+    split_seed: str = SPLIT_SEED
     max_bytes: int = DEFAULT_MAX_BYTES
     strict: bool = False
     keep_errors: bool = False
@@ -357,7 +359,7 @@ def load_sessions(
     *,
     validation_fraction: float = 0.1,
     test_fraction: float = 0.0,
-    split_seed: str = "rrweb_hf",
+    split_seed: str = SPLIT_SEED,
     streaming: bool = False,
     num_proc: int | None = None,
     cache_dir: str | os.PathLike | None = None,
