@@ -10,6 +10,8 @@ cores with the ``tiny`` preset and the bundled corpus (``rrweb-hf run-all``):
 4. evaluate on the test split against the baselines, draw the plots and write the model card
    -> ``OUT/model`` (what ``rrweb-hf publish OUT/model --repo-id ...`` uploads).
 
+The settings are one dataclass, :class:`RunAllConfig` (the ``rrweb-hf run-all`` flags).
+
 Example:
     >>> from rrweb_hf.pipeline import run_all
     >>> summary = run_all(out_dir="rrweb-hf-run")  # doctest: +SKIP
@@ -23,190 +25,209 @@ import json
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .modeling import PRESETS
+from .sessions import SPLIT_SEED
 
 logger = logging.getLogger(__name__)
 
-#: Seed of the train/validation/test split by session (``rrweb_hf.sessions.split_of``).
-SPLIT_SEED = "rrweb_hf"
+
+@dataclass
+class RunAllConfig:
+    """The settings of :func:`run_all` (``rrweb-hf run-all`` flags); defaults fit 10 minutes on 2 CPUs."""
+
+    preset: str = field(default="tiny", metadata={"help": "model preset", "choices": list(PRESETS)})
+    config_overrides: str | None = field(
+        default=None, metadata={"help": "preset overrides, e.g. 'hidden_size=32,num_hidden_layers=2'"}
+    )
+    text_vocab_size: int = field(default=2000, metadata={"help": "subword text vocabulary size"})
+    max_length: int = field(default=256, metadata={"help": "window length in tokens"})
+    stride: int = field(default=32, metadata={"help": "window overlap in tokens"})
+    validation_fraction: float = field(default=0.1, metadata={"help": "share of sessions for validation"})
+    test_fraction: float = field(default=0.1, metadata={"help": "share of sessions for the final evaluation"})
+    max_steps: int = field(default=300, metadata={"help": "training steps"})
+    max_train_minutes: float | None = field(default=6.0, metadata={"help": "training time budget"})
+    total_minutes: float | None = field(
+        default=9.0,
+        metadata={"help": "budget of the whole job; training gets what the first stages left, less 1.5 min"},
+    )
+    batch_size: int = field(default=16, metadata={"help": "windows per step"})
+    learning_rate: float = field(default=1e-3, metadata={"help": "peak learning rate"})
+    eval_steps: int = field(default=50, metadata={"help": "evaluate on validation every this many steps"})
+    save_steps: int = field(default=100, metadata={"help": "checkpoint every this many steps"})
+    report_to: str = field(default="none", metadata={"help": "none or wandb"})
+    num_proc: int | None = field(default=None, metadata={"help": "processes for tokenizing"})
+    resume: bool = field(default=False, metadata={"help": "continue an interrupted training run"})
+    overwrite: bool = field(default=True, metadata={"help": "start training afresh over an old run"})
+    seed: int = field(default=42, metadata={"help": "everything's seed"})
+    progress: bool = field(default=True, metadata={"help": "progress bars"})
+    max_final_eval_samples: int | None = field(
+        default=400, metadata={"help": "windows in the final evaluation"}
+    )
+    model_id: str | None = field(default=None, metadata={"help": "Hub id for the card's loading examples"})
+    cache_dir: str | None = field(default=None, metadata={"help": "datasets cache for tokenizing"})
+
+    def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
+        if self.cache_dir is not None:
+            self.cache_dir = os.fspath(self.cache_dir)
 
 
 def run_all(
     corpus: str | os.PathLike | None = None,
     out_dir: str | os.PathLike = "rrweb-hf-run",
     *,
-    preset: str = "tiny",
-    config_overrides: str | None = None,
-    text_vocab_size: int = 2000,
-    max_length: int = 256,
-    stride: int = 32,
-    validation_fraction: float = 0.1,
-    test_fraction: float = 0.1,
-    max_steps: int = 300,
-    max_train_minutes: float | None = 6.0,
-    total_minutes: float | None = 9.0,
-    batch_size: int = 16,
-    learning_rate: float = 1e-3,
-    eval_steps: int = 50,
-    save_steps: int = 100,
-    report_to: str = "none",
-    num_proc: int | None = None,
-    resume: bool = False,
-    overwrite: bool = True,
-    seed: int = 42,
-    progress: bool = True,
-    max_final_eval_samples: int | None = 400,
-    model_id: str | None = None,
-    cache_dir: str | os.PathLike | None = None,
+    config: RunAllConfig | None = None,
+    **settings,
 ) -> dict:
     """Run the whole pipeline and return the headline numbers.
 
     Args:
-        corpus: folder of rrweb recordings (default: the bundled sample corpus).
+        corpus: folder, file, glob or ``file://`` URL of rrweb recordings (default: the bundled corpus).
         out_dir: output root; gets ``tokenizer/``, ``dataset/`` and ``model/``.
-        preset: model preset (``tiny`` for CPUs).
-        config_overrides: preset overrides (``"hidden_size=32,num_hidden_layers=2"``).
-        text_vocab_size: subword text vocabulary size.
-        max_length: window length in tokens.
-        stride: window overlap.
-        validation_fraction: share of sessions for validation.
-        test_fraction: share of sessions held out for the final evaluation.
-        max_steps: training steps.
-        max_train_minutes: wall-time budget of training (None: none).
-        total_minutes: wall-time budget of the whole job: training gets what the tokenizer and dataset stages
-            left of it, less 1.5 minutes for evaluation and the card (None: no overall budget).
-        batch_size: windows per step.
-        learning_rate: peak learning rate.
-        eval_steps: evaluate on validation every this many steps (for the loss curve).
-        save_steps: checkpoint every this many steps.
-        report_to: ``none`` or ``wandb``.
-        num_proc: processes for tokenizing the dataset.
-        resume: continue an interrupted training run in ``out_dir/model``.
-        overwrite: start training afresh when ``out_dir/model`` holds an old run (ignored with ``resume``).
-        seed: everything's seed.
-        progress: progress bars.
-        max_final_eval_samples: windows in the final evaluation.
-        model_id: Hub id for the card's loading examples.
-        cache_dir: datasets cache for tokenizing (default ``HF_DATASETS_CACHE``).
+        config: the settings; or give its fields as keywords (``max_steps=16``).
 
     Returns:
-        ``{"model_dir", "dataset_dir", "tokenizer_dir", "seconds": {stage: s}, "evaluation": {...},
-        "global_step", "headline": text}``.
+        ``{"model_dir", "dataset_dir", "tokenizer_dir", "sessions", "windows", "seconds": {stage: s},
+        "evaluation": {...}, "global_step", "headline": text}``.
 
     Raises:
-        ValueError: an empty corpus (no valid session).
+        ValueError: an empty corpus (no valid session), or bad settings.
     """
-    from transformers import TrainingArguments
+    from . import sample_corpus
 
-    from . import sample_corpus, walk_corpus
-    from .prepare import export_dataset, prepare_windows
-    from .pretrain import (
-        TRAINING_DEFAULTS,
-        DataTrainingArguments,
-        ModelArguments,
-        RunArguments,
-        headline,
-        pretrain,
-    )
-    from .sessions import split_of
-    from .tokenization_rrweb import RRWebTokenizer
-
-    corpus = Path(corpus) if corpus else sample_corpus()
+    cfg = config or RunAllConfig(**settings)
+    corpus = os.fspath(corpus) if corpus else str(sample_corpus())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer_dir, dataset_dir, model_dir = out / "tokenizer", out / "dataset", out / "model"
     seconds: dict[str, float] = {}
 
     t0 = time.monotonic()
-    walk = walk_corpus(corpus)
-    sessions = list(walk)
-    if not sessions:
-        raise ValueError(f"no valid rrweb session in {corpus}; skipped: {walk.skipped[:3]}")
-    # The text vocabulary is learned from the training sessions only (the split prepare will make),
-    # so held-out text does not shape the vocabulary.
-    train_sessions = [
-        s
-        for s in sessions
-        if split_of(s.session_id, validation_fraction, test_fraction, SPLIT_SEED) == "train"
-    ]
-    sessions = train_sessions or sessions
-    logger.info("stage 1/4: training the tokenizer on %d sessions", len(sessions))
-    tokenizer = RRWebTokenizer.train(
-        sessions,
-        text_vocab_size=text_vocab_size,
-        show_progress=progress,
-        total=len(sessions),
-        model_max_length=max_length,
-    )
-    tokenizer.save_pretrained(str(tokenizer_dir))
-    del sessions
+    tokenizer = _train_tokenizer(corpus, tokenizer_dir, cfg)
     seconds["tokenizer"] = time.monotonic() - t0
 
     t0 = time.monotonic()
     logger.info("stage 2/4: tokenizing windows")
+    report = _prepare(corpus, tokenizer, dataset_dir, cfg)
+    seconds["prepare"] = time.monotonic() - t0
+
+    t0 = time.monotonic()
+    result = _pretrain(tokenizer_dir, dataset_dir, model_dir, cfg, _training_minutes(cfg, seconds))
+    seconds["pretrain_and_evaluate"] = time.monotonic() - t0
+    return _summary(out, tokenizer_dir, dataset_dir, model_dir, report, result, seconds)
+
+
+def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
+    """Stage 1: the text vocabulary, learned from the training sessions only (the split prepare will
+    make), so held-out text does not shape the vocabulary."""
+    from .corpus import walk_corpus
+    from .sessions import split_of
+    from .tokenization_rrweb import RRWebTokenizer
+
+    walk = walk_corpus(corpus)
+    sessions = list(walk)
+    if not sessions:
+        raise ValueError(f"no valid rrweb session in {corpus}; skipped: {walk.skipped[:3]}")
+    fractions = (cfg.validation_fraction, cfg.test_fraction, SPLIT_SEED)
+    sessions = [s for s in sessions if split_of(s.session_id, *fractions) == "train"] or sessions
+    logger.info("stage 1/4: training the tokenizer on %d sessions", len(sessions))
+    tokenizer = RRWebTokenizer.train(
+        sessions,
+        text_vocab_size=cfg.text_vocab_size,
+        show_progress=cfg.progress,
+        total=len(sessions),
+        model_max_length=cfg.max_length,
+    )
+    tokenizer.save_pretrained(str(tokenizer_dir))
+    return tokenizer
+
+
+def _prepare(corpus: str, tokenizer, dataset_dir: Path, cfg: RunAllConfig) -> dict:
+    """Stage 2: windows with event ids, split by session, exported as Parquet + card; returns the report."""
+    from .prepare import export_dataset, prepare_windows
+
     prepared = prepare_windows(
         corpus,
         tokenizer,
-        max_length=max_length,
-        stride=stride,
-        num_proc=num_proc,
-        validation_fraction=validation_fraction,
-        test_fraction=test_fraction,
+        max_length=cfg.max_length,
+        stride=cfg.stride,
+        num_proc=cfg.num_proc,
+        validation_fraction=cfg.validation_fraction,
+        test_fraction=cfg.test_fraction,
         with_event_ids=True,
         split_seed=SPLIT_SEED,
-        progress=progress,
-        cache_dir=cache_dir,
+        progress=cfg.progress,
+        cache_dir=cfg.cache_dir,
     )
     export_dataset(prepared.dataset, dataset_dir, report=prepared.report, title="rrweb session windows")
-    seconds["prepare"] = time.monotonic() - t0
+    return prepared.report
 
-    if total_minutes is not None:
-        left = total_minutes - sum(seconds.values()) / 60 - 1.5
-        max_train_minutes = max(0.5, left if max_train_minutes is None else min(max_train_minutes, left))
-    t0 = time.monotonic()
+
+def _training_minutes(cfg: RunAllConfig, seconds: dict[str, float]) -> float | None:
+    """The training budget: ``max_train_minutes``, cut to what ``total_minutes`` leaves (1.5 min kept)."""
+    if cfg.total_minutes is None:
+        return cfg.max_train_minutes
+    left = cfg.total_minutes - sum(seconds.values()) / 60 - 1.5
+    return max(0.5, left if cfg.max_train_minutes is None else min(cfg.max_train_minutes, left))
+
+
+def _pretrain(tokenizer_dir: Path, dataset_dir: Path, model_dir: Path, cfg: RunAllConfig, minutes):
+    """Stages 3 and 4: pretraining, then evaluation, plots and card (:func:`rrweb_hf.pretrain.pretrain`)."""
+    from transformers import TrainingArguments
+
+    from .pretrain import TRAINING_DEFAULTS, DataTrainingArguments, ModelArguments, RunArguments, pretrain
+
     logger.info(
-        "stage 3/4: pretraining (%s preset, %d steps max, %s min budget)",
-        preset,
-        max_steps,
-        max_train_minutes,
+        "stage 3/4: pretraining (%s preset, %d steps max, %s min budget)", cfg.preset, cfg.max_steps, minutes
     )
     training_args = TrainingArguments(
         **{
             **TRAINING_DEFAULTS,
             "output_dir": str(model_dir),
-            "max_steps": max_steps,
-            "per_device_train_batch_size": batch_size,
-            "learning_rate": learning_rate,
-            "warmup_steps": max(1, max_steps // 20),
-            "eval_steps": eval_steps,
-            "save_steps": save_steps,
-            "logging_steps": max(1, min(10, max_steps // 20)),
-            "report_to": report_to,
-            "seed": seed,
-            "disable_tqdm": not progress,
+            "max_steps": cfg.max_steps,
+            "per_device_train_batch_size": cfg.batch_size,
+            "learning_rate": cfg.learning_rate,
+            "warmup_steps": max(1, cfg.max_steps // 20),
+            "eval_steps": cfg.eval_steps,
+            "save_steps": cfg.save_steps,
+            "logging_steps": max(1, min(10, cfg.max_steps // 20)),
+            "report_to": cfg.report_to,
+            "seed": cfg.seed,
+            "disable_tqdm": not cfg.progress,
             "train_sampling_strategy": "group_by_length",
             "dataloader_pin_memory": False,
         }
     )
-    result = pretrain(
-        ModelArguments(tokenizer=str(tokenizer_dir), preset=preset, config_overrides=config_overrides),
+    return pretrain(
+        ModelArguments(
+            tokenizer=str(tokenizer_dir), preset=cfg.preset, config_overrides=cfg.config_overrides
+        ),
         DataTrainingArguments(dataset=str(dataset_dir)),
         RunArguments(
-            resume=resume,
-            overwrite=overwrite and not resume,
-            max_train_minutes=max_train_minutes,
-            max_final_eval_samples=max_final_eval_samples,
-            model_id=model_id,
+            resume=cfg.resume,
+            overwrite=cfg.overwrite and not cfg.resume,
+            max_train_minutes=minutes,
+            max_final_eval_samples=cfg.max_final_eval_samples,
+            model_id=cfg.model_id,
         ),
         training_args,
     )
-    seconds["pretrain_and_evaluate"] = time.monotonic() - t0
+
+
+def _summary(out: Path, tokenizer_dir, dataset_dir, model_dir, report: dict, result, seconds) -> dict:
+    """The headline numbers, also written (without the text headline) to ``run_all_summary.json``."""
+    from .pretrain import headline
+
     summary = {
         "model_dir": str(model_dir),
         "dataset_dir": str(dataset_dir),
         "tokenizer_dir": str(tokenizer_dir),
-        "sessions": prepared.report.get("sessions"),
-        "windows": prepared.report.get("windows"),
+        "sessions": report.get("sessions"),
+        "windows": report.get("windows"),
         "seconds": seconds,
         "global_step": result.global_step,
         "evaluation": result.evaluation.to_dict() if result.evaluation is not None else None,

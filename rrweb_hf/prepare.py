@@ -395,19 +395,25 @@ class PrepareConfig:
         ValueError: ``max_length``/``stride``/``max_windows`` that leave no room for content.
     """
 
-    max_length: int = 512
-    stride: int = 64
-    num_proc: int | None = None
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.0
-    split_seed: str = SPLIT_SEED
-    with_event_ids: bool = False
-    max_windows: int | None = None
-    strict: bool = False
-    cache_dir: str | None = None
-    group_events: int = 8192
-    max_bytes: int = DEFAULT_MAX_BYTES
-    progress: bool = True
+    max_length: int = field(default=512, metadata={"help": "tokens per window incl. [CLS]/[SEP]"})
+    stride: int = field(default=64, metadata={"help": "least overlap of consecutive windows"})
+    num_proc: int | None = field(default=None, metadata={"help": "processes for Dataset.map"})
+    validation_fraction: float = field(default=0.1, metadata={"help": "share of sessions in validation"})
+    test_fraction: float = field(default=0.0, metadata={"help": "share of sessions in test"})
+    split_seed: str = field(default=SPLIT_SEED, metadata={"help": "salt of the deterministic split"})
+    with_event_ids: bool = field(
+        default=False, metadata={"help": "add event_ids (source event per token)", "aliases": ["--event-ids"]}
+    )
+    max_windows: int | None = field(default=None, metadata={"help": "windows kept per session (default all)"})
+    strict: bool = field(default=False, metadata={"help": "stop with an error at the first bad file"})
+    cache_dir: str | None = field(
+        default=None, metadata={"help": "datasets cache folder (HF_DATASETS_CACHE)"}
+    )
+    group_events: int = field(default=8192, metadata={"help": "events per map call (memory bound)"})
+    max_bytes: int = field(
+        default=DEFAULT_MAX_BYTES, metadata={"help": "largest (decompressed) file accepted"}
+    )
+    progress: bool = field(default=True, metadata={"help": "progress bar (--no-progress: none)"})
 
     def __post_init__(self):
         if self.max_length < 3:

@@ -33,7 +33,7 @@ import dataclasses
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import datasets
@@ -344,6 +344,26 @@ def exact_events(dataset: datasets.Dataset, index: int) -> list:
         637.0357666015625
     """
     return orjson.loads(dataset.with_format("arrow")["events"][index].as_py())
+
+
+@dataclass
+class ExportSessionsConfig:
+    """The settings of ``rrweb-hf export-sessions`` (the :func:`load_sessions` arguments it exposes)."""
+
+    validation_fraction: float = field(default=0.1, metadata={"help": "share of sessions in validation"})
+    test_fraction: float = field(default=0.0, metadata={"help": "share of sessions in test"})
+    split_seed: str = field(default=SPLIT_SEED, metadata={"help": "salt of the deterministic split"})
+    num_proc: int | None = field(default=None, metadata={"help": "processes for the first build"})
+    cache_dir: str | None = field(
+        default=None, metadata={"help": "datasets cache folder (HF_DATASETS_CACHE)"}
+    )
+    max_bytes: int = field(
+        default=DEFAULT_MAX_BYTES, metadata={"help": "largest (decompressed) file accepted"}
+    )
+    strict: bool = field(default=False, metadata={"help": "stop with an error at the first bad file"})
+
+    def __post_init__(self):
+        _check_fractions(self.validation_fraction, self.test_fraction)
 
 
 def _empty_split(builder: RRWebSessions, split: str) -> datasets.Dataset:

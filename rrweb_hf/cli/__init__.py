@@ -40,6 +40,33 @@ def add_corpus_argument(
     )
 
 
+def add_config_arguments(
+    parser: argparse.ArgumentParser, config_class, *, skip: tuple[str, ...] = ()
+) -> None:
+    """One flag per field of a stage's config dataclass, parsed like pretraining's (``HfArgumentParser``).
+
+    ``--max-length`` and ``--max_length`` both work; a bool field defaulting to True gets ``--no-...``;
+    ``metadata={"help": ..., "aliases": [...]}`` of a field gives its help and extra names.
+    Read the values back with :func:`config_from_args`.
+    """
+    from dataclasses import fields, make_dataclass
+
+    from transformers import HfArgumentParser
+
+    if skip:
+        kept = [(f.name, f.type, f) for f in fields(config_class) if f.name not in skip]
+        config_class = make_dataclass(config_class.__name__, kept)
+    parser._add_container_actions(HfArgumentParser(config_class, add_help=False))
+
+
+def config_from_args(config_class, args: argparse.Namespace, **values):
+    """The config dataclass from parsed flags (fields not on the command line come from ``values``)."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(config_class)}
+    return config_class(**{**{k: v for k, v in vars(args).items() if k in names}, **values})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rrweb-hf",

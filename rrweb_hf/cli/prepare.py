@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import sys
 
-from . import add_corpus_argument
+from . import add_config_arguments, add_corpus_argument, config_from_args
 
 HELP = "tokenize a corpus into overlapping windows and export Parquet + a dataset card + a report"
 
 
 def add_arguments(parser) -> None:
+    from ..prepare import PrepareConfig
+
     add_corpus_argument(parser)
     parser.add_argument("--tokenizer", required=True, metavar="DIR", help="a saved RRWebTokenizer folder")
     parser.add_argument(
         "--out", required=True, metavar="DATASET_DIR", help="output folder (Parquet + README.md)"
     )
-    parser.add_argument(
-        "--max-length", type=int, default=512, help="tokens per window incl. [CLS]/[SEP] (512)"
-    )
-    parser.add_argument("--stride", type=int, default=64, help="least overlap of consecutive windows (64)")
-    parser.add_argument("--num-proc", type=int, default=None, help="processes for Dataset.map")
     parser.add_argument(
         "--engine",
         choices=("datasets", "ray"),
@@ -39,14 +36,7 @@ def add_arguments(parser) -> None:
         help="with --engine ray: the Ray cluster to use ('auto', 'ray://head:10001'); default: start "
         "Ray locally with --num-proc CPUs (all when not given)",
     )
-    parser.add_argument("--validation-fraction", type=float, default=0.1, help="share of sessions (0.1)")
-    parser.add_argument("--test-fraction", type=float, default=0.0, help="share of sessions (0)")
-    parser.add_argument("--split-seed", default="rrweb_hf", help="salt of the deterministic split")
-    parser.add_argument("--event-ids", action="store_true", help="add event_ids (source event per token)")
-    parser.add_argument("--max-windows", type=int, default=None, help="windows kept per session (all)")
-    parser.add_argument("--cache-dir", default=None, help="datasets cache folder (HF_DATASETS_CACHE)")
-    parser.add_argument("--strict", action="store_true", help="stop with an error at the first bad file")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_config_arguments(parser, PrepareConfig)  # --max-length, --stride, --num-proc, --event-ids...
     parser.add_argument(
         "--wandb", action="store_true", help="log progress to Weights & Biases (offline w/o key)"
     )
@@ -56,7 +46,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..io_checks import ensure_writable_dir
     from ..monitoring import init_wandb
-    from ..prepare import REPORT_NAME, export_dataset, format_report, load_tokenizer, prepare_windows
+    from ..prepare import (
+        REPORT_NAME,
+        PrepareConfig,
+        export_dataset,
+        format_report,
+        load_tokenizer,
+        prepare_windows,
+    )
     from ..readers import SessionReadError
 
     ensure_writable_dir(args.out)
@@ -66,6 +63,7 @@ def run(args) -> int:
         print("error: --address is for --engine ray; add --engine ray or drop --address", file=sys.stderr)
         return 2
     try:
+        cfg = config_from_args(PrepareConfig, args)
         tokenizer = load_tokenizer(args.tokenizer)
     except (FileNotFoundError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -78,22 +76,7 @@ def run(args) -> int:
             config={k: v for k, v in vars(args).items() if not k.startswith("_")},
         )
     try:
-        result = prepare_windows(
-            args.corpus,
-            tokenizer,
-            max_length=args.max_length,
-            stride=args.stride,
-            num_proc=args.num_proc,
-            validation_fraction=args.validation_fraction,
-            test_fraction=args.test_fraction,
-            split_seed=args.split_seed,
-            with_event_ids=args.event_ids,
-            max_windows=args.max_windows,
-            strict=args.strict,
-            cache_dir=args.cache_dir,
-            progress=not args.no_progress,
-            wandb_run=run_,
-        )
+        result = prepare_windows(args.corpus, tokenizer, config=cfg, wandb_run=run_)
     except (SessionReadError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -115,7 +98,7 @@ def _description(args) -> str:
     return (
         f"Tokenized windows of rrweb sessions: max_length={args.max_length}, stride={args.stride}, "
         f"tokenizer `{args.tokenizer}`. Columns: input_ids, attention_mask, special_tokens_mask, "
-        f"{'event_ids, ' if args.event_ids else ''}plus session_id/window_index and per-session token counts."
+        f"{'event_ids, ' if args.with_event_ids else ''}plus session_id/window_index and per-session token counts."
     )
 
 
@@ -146,12 +129,12 @@ def _run_ray(args) -> int:
             validation_fraction=args.validation_fraction,
             test_fraction=args.test_fraction,
             split_seed=args.split_seed,
-            with_event_ids=args.event_ids,
+            with_event_ids=args.with_event_ids,
             max_windows=args.max_windows,
             strict=args.strict,
             address=args.address,
             num_cpus=args.num_proc,
-            progress=not args.no_progress,
+            progress=args.progress,
             title=TITLE,
             description=_description(args),
         )

@@ -4,62 +4,31 @@ from __future__ import annotations
 
 import sys
 
-from . import add_corpus_argument
+from . import add_config_arguments, add_corpus_argument, config_from_args
 
 HELP = "train tokenizer -> prepare dataset -> pretrain -> evaluate -> Hub-ready folder (tiny preset: <10 min on 2 CPUs)"
 
 
 def add_arguments(parser) -> None:
+    from ..pipeline import RunAllConfig
+
     add_corpus_argument(parser)
     parser.add_argument("--out", default="rrweb-hf-run", help="output root (default ./rrweb-hf-run)")
-    parser.add_argument("--preset", default="tiny", choices=["tiny", "small", "base"])
-    parser.add_argument("--config-overrides", default=None, help="e.g. 'hidden_size=32,num_hidden_layers=2'")
-    parser.add_argument("--text-vocab-size", type=int, default=2000)
-    parser.add_argument("--max-length", type=int, default=256, help="window length in tokens")
-    parser.add_argument("--stride", type=int, default=32)
-    parser.add_argument("--max-steps", type=int, default=300)
-    parser.add_argument("--max-train-minutes", type=float, default=6.0, help="training time budget")
+    add_config_arguments(parser, RunAllConfig)  # --preset, --max-steps, --batch-size, --no-progress...
     parser.add_argument(
-        "--total-minutes",
-        type=float,
-        default=9.0,
-        help="budget of the whole job; training gets the rest (default 9)",
+        "--wandb", action="store_true", help="log training to Weights & Biases (same as --report-to wandb)"
     )
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--num-proc", type=int, default=None, help="processes for tokenizing")
-    parser.add_argument(
-        "--wandb", action="store_true", help="log training to Weights & Biases (report_to=wandb)"
-    )
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted training run")
-    parser.add_argument("--model-id", default=None, help="Hub id for the card's loading examples")
-    parser.add_argument("--no-progress", action="store_true")
 
 
 def run(args) -> int:
     from ..io_checks import ensure_writable_dir
-    from ..pipeline import run_all
+    from ..pipeline import RunAllConfig, run_all
     from ..readers import SessionReadError
 
     ensure_writable_dir(args.out)
     try:
-        summary = run_all(
-            args.corpus,
-            args.out,
-            preset=args.preset,
-            config_overrides=args.config_overrides,
-            text_vocab_size=args.text_vocab_size,
-            max_length=args.max_length,
-            stride=args.stride,
-            max_steps=args.max_steps,
-            max_train_minutes=args.max_train_minutes,
-            total_minutes=args.total_minutes,
-            batch_size=args.batch_size,
-            num_proc=args.num_proc,
-            report_to="wandb" if args.wandb else "none",
-            resume=args.resume,
-            model_id=args.model_id,
-            progress=not args.no_progress,
-        )
+        cfg = config_from_args(RunAllConfig, args, **({"report_to": "wandb"} if args.wandb else {}))
+        summary = run_all(args.corpus, args.out, config=cfg)
     except (ValueError, FileNotFoundError, SessionReadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
