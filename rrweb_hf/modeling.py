@@ -247,10 +247,7 @@ def load_tokenizer(path: str | os.PathLike):
     """
     from transformers import AutoTokenizer
 
-    try:
-        from .tokenization_rrweb import register_auto_tokenizer
-    except ImportError:  # a checkout without the tokenizer module: stock tokenizers still load
-        register_auto_tokenizer = None
-    if register_auto_tokenizer is not None:
-        register_auto_tokenizer()
+    from .tokenization_rrweb import register_auto_tokenizer
+
+    register_auto_tokenizer()
     return AutoTokenizer.from_pretrained(str(path))

@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .modeling import PRESETS
@@ -148,21 +148,11 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
 
 def _prepare(corpus: str, tokenizer, dataset_dir: Path, cfg: RunAllConfig) -> dict:
     """Stage 2: windows with event ids, split by session, exported as Parquet + card; returns the report."""
-    from .prepare import export_dataset, prepare_windows
+    from .prepare import PrepareConfig, export_dataset, prepare_windows
 
-    prepared = prepare_windows(
-        corpus,
-        tokenizer,
-        max_length=cfg.max_length,
-        stride=cfg.stride,
-        num_proc=cfg.num_proc,
-        validation_fraction=cfg.validation_fraction,
-        test_fraction=cfg.test_fraction,
-        with_event_ids=True,
-        split_seed=SPLIT_SEED,
-        progress=cfg.progress,
-        cache_dir=cfg.cache_dir,
-    )
+    shared = {f.name for f in fields(PrepareConfig)} & {f.name for f in fields(RunAllConfig)}
+    config = PrepareConfig(**{name: getattr(cfg, name) for name in shared}, with_event_ids=True)
+    prepared = prepare_windows(corpus, tokenizer, config=config)
     export_dataset(prepared.dataset, dataset_dir, report=prepared.report, title="rrweb session windows")
     return prepared.report
 

@@ -471,8 +471,6 @@ def copy_tokenizer_files(tokenizer_dir: str | os.PathLike, output_dir: str | os.
     source = Path(tokenizer_dir)
     for path in sorted(source.iterdir()):
         if path.is_file() and path.name.endswith(TOKENIZER_FILE_SUFFIXES) and path.name != "config.json":
-            if path.name == "README.md":
-                continue
             shutil.copy2(path, Path(output_dir) / path.name)
             copied.append(path.name)
     return copied

@@ -1,18 +1,16 @@
 """The real chain for the pretraining tests, built once per test session and shared by several files.
 
-corpus (the bundled recordings when present, else the synthetic sessions of ``conftest.build_session``)
--> ``RRWebTokenizer.train`` -> ``rrweb_hf.prepare`` (Parquet + card) -> ``rrweb_hf.pretrain`` (real Trainer,
+corpus (a subset of the bundled recordings) -> ``RRWebTokenizer.train`` -> ``rrweb_hf.prepare`` (Parquet + card) -> ``rrweb_hf.pretrain`` (real Trainer,
 tiny BERT, wandb offline) -> evaluation, plots, model card. All of it through ``rrweb_hf.pipeline.run_all``.
 
 Depends on: rrweb_hf/tokenization_rrweb.py (tokenizer), rrweb_hf/prepare.py (+ sessions.py), and
-rrweb_hf/data/sample_corpus (optional: the synthetic fallback is used until it holds recordings).
+rrweb_hf/data/sample_corpus (its MANIFEST.json gives each recording's site).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 #: Tiny BERT for tests: trains a step in well under a second on a shared CPU.
@@ -34,7 +32,7 @@ def set_offline_env(root: Path) -> None:
 
 
 def make_corpus(root: Path, per_site: int = 4) -> Path:
-    """A small labelled corpus: a subset of the bundled one, or synthetic sessions of three 'sites'.
+    """A small labelled corpus: the ``per_site`` smallest bundled recordings of each site, cut short.
 
     Returns:
         The corpus folder (with ``MANIFEST.json`` giving each file's ``site``).
@@ -45,39 +43,22 @@ def make_corpus(root: Path, per_site: int = 4) -> Path:
     corpus = root / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     bundled = rrweb_hf.sample_corpus()
-    try:
-        manifest = read_manifest(bundled)
-    except (FileNotFoundError, ValueError):
-        manifest = {}
+    by_site: dict[str, list] = {}
+    for name, entry in sorted(read_manifest(bundled).items()):
+        if (bundled / name).is_file() and entry.get("site"):
+            by_site.setdefault(str(entry["site"]), []).append((name, entry))
+    assert len(by_site) >= 2, f"the bundled corpus {bundled} lists fewer than two sites in MANIFEST.json"
     entries = []
-    if manifest:
-        by_site: dict[str, list] = {}
-        for name, entry in sorted(manifest.items()):
-            if (bundled / name).is_file() and entry.get("site"):
-                by_site.setdefault(str(entry["site"]), []).append((name, entry))
-        for _site, items in sorted(by_site.items()):
-            # The smallest recordings, cut to their first MAX_EVENTS events: real data at test size.
-            items = sorted(items, key=lambda item: (bundled / item[0]).stat().st_size)
-            for name, entry in items[:per_site]:
-                events = rrweb_hf.read_session(bundled / name).events[:MAX_EVENTS]
-                short = name[: -len(".gz")] if name.endswith(".gz") else name
-                target = corpus / short
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(json.dumps(events))
-                entries.append({**entry, "path": short, "events": len(events)})
-    if len({e["site"] for e in entries}) < 2:
-        from conftest import build_session
-
-        shutil.rmtree(corpus)
-        corpus.mkdir()
-        entries = []
-        for s, (site, items) in enumerate([("shop", 8), ("blog", 2), ("admin", 14)]):
-            for i in range(6):
-                name = f"{site}/s{i:03d}.json"
-                (corpus / site).mkdir(exist_ok=True)
-                events = build_session(seed=100 * s + i, interactions=10 + 3 * i, items=items)
-                (corpus / name).write_text(json.dumps(events))
-                entries.append({"path": name, "site": site, "scenario": f"synthetic-{site}"})
+    for _site, items in sorted(by_site.items()):
+        # The smallest recordings, cut to their first MAX_EVENTS events: real data at test size.
+        items = sorted(items, key=lambda item: (bundled / item[0]).stat().st_size)
+        for name, entry in items[:per_site]:
+            events = rrweb_hf.read_session(bundled / name).events[:MAX_EVENTS]
+            short = name[: -len(".gz")] if name.endswith(".gz") else name
+            target = corpus / short
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(events))
+            entries.append({**entry, "path": short, "events": len(events)})
     (corpus / "MANIFEST.json").write_text(json.dumps({"files": entries}, indent=1))
     return corpus
 

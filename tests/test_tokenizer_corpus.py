@@ -11,7 +11,6 @@ import rrweb_hf
 from rrweb_hf.rrweb_types import EventType, IncrementalSource
 from rrweb_hf.tokenization_rrweb import RRWebTokenizer
 
-
 #: The site folders whose token ids are pinned (other folders, e.g. other formats, may be added).
 PINNED_SITES = ("dash", "django", "media", "mkdocs")
 #: SHA-256 over ``session_id NUL int32 ids`` of every session of PINNED_SITES, in walk order, with
