@@ -9,9 +9,11 @@ rrweb_hf/data/sample_corpus (its MANIFEST.json gives each recording's site).
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from pathlib import Path
+
+import pytest
 
 #: Tiny BERT for tests: trains a step in well under a second on a shared CPU.
 TINY_OVERRIDES = "hidden_size=32,num_hidden_layers=2,num_attention_heads=2,intermediate_size=64"
@@ -21,14 +23,23 @@ MAX_EVENTS = 150
 _CACHE: dict[str, dict] = {}
 
 
-def set_offline_env(root: Path) -> None:
-    """wandb offline into ``root``, no Hub network; set before anything imports wandb."""
-    os.environ["WANDB_MODE"] = "offline"
-    os.environ["WANDB_DIR"] = str(root / "wandb_dir")
-    os.environ["WANDB_SILENT"] = "true"
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+@contextlib.contextmanager
+def offline_env(root: Path):
+    """wandb offline into ``root``, no Hub network, for the ``with`` block only (``pytest.MonkeyPatch``).
+
+    Function-scoped tests use ``monkeypatch``; this is for module fixtures, which cannot.
+    """
     (root / "wandb_dir").mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (
+            ("WANDB_MODE", "offline"),
+            ("WANDB_DIR", str(root / "wandb_dir")),
+            ("WANDB_SILENT", "true"),
+            ("HF_HUB_OFFLINE", "1"),
+            ("HF_HUB_DISABLE_TELEMETRY", "1"),
+        ):
+            patch.setenv(name, value)
+        yield
 
 
 def make_corpus(root: Path, per_site: int = 4) -> Path:
@@ -72,11 +83,25 @@ def build_chain(tmp_path_factory) -> dict:
     if "chain" in _CACHE:
         return _CACHE["chain"]
     root = tmp_path_factory.mktemp("chain")
-    set_offline_env(root)
     corpus = make_corpus(root)
+
+    with offline_env(root):
+        summary = _run(corpus, root)
+    _CACHE["chain"] = {
+        "root": root,
+        "corpus": corpus,
+        "summary": summary,
+        "model": Path(summary["model_dir"]),
+        "dataset": Path(summary["dataset_dir"]),
+        "tokenizer": Path(summary["tokenizer_dir"]),
+    }
+    return _CACHE["chain"]
+
+
+def _run(corpus: Path, root: Path) -> dict:
     from rrweb_hf.pipeline import run_all
 
-    summary = run_all(
+    return run_all(
         corpus,
         root / "run",
         config_overrides=TINY_OVERRIDES,
@@ -97,12 +122,3 @@ def build_chain(tmp_path_factory) -> dict:
         max_final_eval_samples=64,
         cache_dir=root / "hf_cache",
     )
-    _CACHE["chain"] = {
-        "root": root,
-        "corpus": corpus,
-        "summary": summary,
-        "model": Path(summary["model_dir"]),
-        "dataset": Path(summary["dataset_dir"]),
-        "tokenizer": Path(summary["tokenizer_dir"]),
-    }
-    return _CACHE["chain"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import datasets
 import pytest
-from pretrain_chain import TINY_OVERRIDES, set_offline_env
+from pretrain_chain import TINY_OVERRIDES
 from test_datasets_helpers import make_corpus, make_events
 
 from rrweb_hf.cli import main
@@ -181,9 +181,10 @@ def test_export_sessions_strict_stops_at_the_first_bad_file(corpus, tmp_path, ca
     assert "a_truncated.json" in capsys.readouterr().err
 
 
-def test_pretrain_on_the_dataset_of_the_corrupted_corpus(prepared, tokenizer_dir, capsys):
+def test_pretrain_on_the_dataset_of_the_corrupted_corpus(prepared, tokenizer_dir, capsys, monkeypatch):
     out, root = prepared
-    set_offline_env(root)
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(root))
     model = root / "model"
     argv = [
         "pretrain",

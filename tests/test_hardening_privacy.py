@@ -14,7 +14,7 @@ from pathlib import Path
 import datasets
 import pytest
 from conftest import SEEDED_SECRETS, build_session
-from pretrain_chain import TINY_OVERRIDES, set_offline_env
+from pretrain_chain import TINY_OVERRIDES, offline_env
 
 from rrweb_hf.prepare import export_dataset, load_tokenizer, prepare_windows
 from rrweb_hf.tokenization_rrweb import RRWebTokenizer
@@ -78,26 +78,26 @@ def masked_chain(corpus, tmp_path_factory):
     from rrweb_hf.pipeline import run_all
 
     root = tmp_path_factory.mktemp("privacy_run")
-    set_offline_env(root)
-    return run_all(
-        corpus,
-        root / "run",
-        config_overrides=TINY_OVERRIDES,
-        text_vocab_size=TEXT_VOCAB,
-        max_length=MAX_LENGTH,
-        stride=16,
-        validation_fraction=0.25,
-        test_fraction=0.25,
-        max_steps=4,
-        max_train_minutes=None,
-        total_minutes=None,
-        batch_size=4,
-        eval_steps=4,
-        save_steps=4,
-        progress=False,
-        max_final_eval_samples=16,
-        cache_dir=root / "hf_cache",
-    )
+    with offline_env(root):
+        return run_all(
+            corpus,
+            root / "run",
+            config_overrides=TINY_OVERRIDES,
+            text_vocab_size=TEXT_VOCAB,
+            max_length=MAX_LENGTH,
+            stride=16,
+            validation_fraction=0.25,
+            test_fraction=0.25,
+            max_steps=4,
+            max_train_minutes=None,
+            total_minutes=None,
+            batch_size=4,
+            eval_steps=4,
+            save_steps=4,
+            progress=False,
+            max_final_eval_samples=16,
+            cache_dir=root / "hf_cache",
+        )
 
 
 def test_default_settings_leak_no_secret_into_vocabulary(masked_chain):
