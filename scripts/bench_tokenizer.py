@@ -30,7 +30,8 @@ def load_raw_sessions(corpus, max_bytes: int | None = None) -> list[tuple[str, b
 
     JSON files keep their exact bytes; JSONL sessions (grouped lines) are re-serialised with orjson.
     """
-    from rrweb_hf.readers import DEFAULT_MAX_BYTES, read_bytes, read_file, walk_corpus
+    from rrweb_hf.corpus import walk_corpus
+    from rrweb_hf.readers import DEFAULT_MAX_BYTES, read_bytes, read_file
 
     walk = walk_corpus(corpus)
     out = []
