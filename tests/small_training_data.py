@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from pretrain_chain import MAX_LENGTH, TINY_OVERRIDES, make_corpus, set_offline_env
+from pretrain_chain import MAX_LENGTH, TINY_OVERRIDES, make_corpus, offline_env
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pretrain.py"
 #: The session split of the test data (the same fractions for prepare and for --streaming).
@@ -32,12 +32,18 @@ def build_small_data(tmp_path_factory) -> dict:
     """``{"root", "corpus", "tokenizer", "dataset"}`` (paths), built once per test session."""
     if "data" in _CACHE:
         return _CACHE["data"]
+
+    root = tmp_path_factory.mktemp("small_data")
+    with offline_env(root):
+        _CACHE["data"] = _build(root)
+    return _CACHE["data"]
+
+
+def _build(root: Path) -> dict:
     import rrweb_hf
     from rrweb_hf.prepare import export_dataset, prepare_windows
     from rrweb_hf.tokenization_rrweb import RRWebTokenizer
 
-    root = tmp_path_factory.mktemp("small_data")
-    set_offline_env(root)
     corpus = make_corpus(root)
     tokenizer = RRWebTokenizer.train(
         list(rrweb_hf.walk_corpus(corpus)), text_vocab_size=400, model_max_length=MAX_LENGTH
@@ -54,13 +60,7 @@ def build_small_data(tmp_path_factory) -> dict:
         cache_dir=root / "hf_cache",
     )
     export_dataset(prepared.dataset, root / "dataset", report=prepared.report, title="test windows")
-    _CACHE["data"] = {
-        "root": root,
-        "corpus": corpus,
-        "tokenizer": root / "tokenizer",
-        "dataset": root / "dataset",
-    }
-    return _CACHE["data"]
+    return {"root": root, "corpus": corpus, "tokenizer": root / "tokenizer", "dataset": root / "dataset"}
 
 
 def training_flags(out: Path, max_steps: int, batch_size: int, *extra: str) -> list[str]:
