@@ -115,7 +115,7 @@ def test_sigterm_saves_a_checkpoint_and_stops(chain, tmp_path):
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
     try:
         for line in proc.stdout:  # ends only when the process closes stdout
-            if "'loss'" in line:  # the first logged loss (step 4): training is under way
+            if "'loss'" in line:  # the first logged loss: training is under way
                 break
         else:
             pytest.fail("training ended before logging a loss:\n" + log.read_text()[-3000:])
@@ -131,7 +131,7 @@ def test_sigterm_saves_a_checkpoint_and_stops(chain, tmp_path):
     checkpoint = find_resume_checkpoint(out)
     assert checkpoint is not None, stderr[-3000:]
     step = json.loads((Path(checkpoint) / "trainer_state.json").read_text())["global_step"]
-    assert 4 <= step < SIGTERM_MAX_STEPS
+    assert 0 < step < SIGTERM_MAX_STEPS
     assert not (out / "model.safetensors").exists(), "an interrupted run must not look finished"
 
 
