@@ -260,16 +260,24 @@ def test_labels_from_csv_jsonl_and_manifest(tmp_path):
         assert [r["path"] for r in table.rows] == ["a/1.json", "b/2.json"]
         assert table.columns == ["path", "site", "scenario"]
     manifest = load_labels(rrweb_hf.sample_corpus() / "MANIFEST.json")
-    assert len(manifest.rows) == 165 and {"site", "scenario"} <= set(manifest.columns)
+    assert {"site", "scenario"} <= set(manifest.columns)
+    assert not any(r["path"].startswith("sdk/") for r in manifest.rows)  # other formats and their raw streams
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "MANIFEST.json").write_text(
         json.dumps(
-            {"files": [{"path": "a.json", "site": "x"}, {"path": "b.json", "site": "x", "format": "posthog"}]}
+            {
+                "files": [
+                    {"path": "a.json", "site": "x"},
+                    {"path": "b.json", "site": "x", "format": "posthog", "raw": "b.raw.json"},
+                    {"path": "b.raw.json", "site": "x", "format": "rrweb"},
+                ]
+            }
         )
     )
     table = load_labels(tmp_path / "m" / "MANIFEST.json")
-    assert [r["path"] for r in table.rows] == ["a.json"] and table.excluded_formats == {"posthog": 1}
-    assert len(load_labels(tmp_path / "m" / "MANIFEST.json", formats=None).rows) == 2
+    assert [r["path"] for r in table.rows] == ["a.json"]
+    assert table.excluded_formats == {"posthog": 1, "companion of another format": 1}
+    assert len(load_labels(tmp_path / "m" / "MANIFEST.json", formats=None).rows) == 3
 
 
 def test_bad_labels_files(tmp_path):
@@ -334,7 +342,7 @@ def small_model(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("bench")
     bundled = rrweb_hf.sample_corpus()
-    manifest = json.loads((bundled / "MANIFEST.json").read_text())["files"]
+    manifest = load_labels(bundled / "MANIFEST.json").rows  # rrweb recordings only, no companions
     rows = []
     for site in ("django", "mkdocs", "media"):
         entries = sorted((e for e in manifest if e["site"] == site), key=lambda e: e["bytes"])[:4]

@@ -8,7 +8,8 @@ A labels file names each recording by its ``path`` relative to the corpus folder
 - ``MANIFEST.json`` (read with :func:`rrweb_hf.finetune.read_manifest`), or a ``.json`` list of row objects.
 
 Manifest entries may carry a ``format`` key (the same visit recorded by another tool); only entries whose
-format is absent or ``rrweb`` are kept, and the others are counted in ``excluded_formats``.
+format is absent or ``rrweb`` are kept, and the others are counted in ``excluded_formats``, as are rrweb
+entries that another entry names as its ``raw`` stream (the same visit again).
 
 Example:
     >>> import pathlib, tempfile
@@ -117,7 +118,8 @@ def load_labels(path: str | os.PathLike, formats: tuple[str, ...] | None = DEFAU
 
     Args:
         path: a ``.csv``, ``.jsonl``/``.ndjson`` or ``.json`` (``MANIFEST.json``) file.
-        formats: keep rows whose ``format`` is absent or one of these (None: keep every row).
+        formats: keep rows whose ``format`` is absent or one of these, and that no row names as its ``raw``
+            companion (None: keep every row).
 
     Returns:
         The :class:`LabelTable`.
@@ -148,6 +150,9 @@ def load_labels(path: str | os.PathLike, formats: tuple[str, ...] | None = DEFAU
     columns.remove("path")
     columns.insert(0, "path")
     kept, excluded = [], Counter()
+    # A row another row names as its `raw` is that visit's companion stream (e.g. the rrweb events a
+    # PostHog or packer file was made from): the same visit twice would be its own nearest neighbour.
+    companions = {normalise_path(r["raw"]) for r in rows if isinstance(r.get("raw"), str)}
     for index, row in enumerate(rows):
         name = row.get("path")
         if not isinstance(name, str) or not name.strip():
@@ -155,6 +160,9 @@ def load_labels(path: str | os.PathLike, formats: tuple[str, ...] | None = DEFAU
         fmt = row.get("format")
         if formats is not None and fmt not in (None, "") and str(fmt) not in formats:
             excluded[str(fmt)] += 1
+            continue
+        if formats is not None and normalise_path(name) in companions:
+            excluded["companion of another format"] += 1
             continue
         kept.append({**row, "path": normalise_path(name)})
     if excluded:
