@@ -59,7 +59,7 @@ def _record(row: dict, name: str, values, groups, n_samples: int, seed: int) -> 
 
 # ---------------------------------------------------------------------------------------------- data
 def _corpus_index(corpus: Path) -> set[str]:
-    from ..readers import corpus_paths
+    from ..corpus import corpus_paths
 
     root = corpus if corpus.is_dir() else corpus.parent
     return {Path(p).relative_to(root).as_posix() for p in corpus_paths(corpus)}
@@ -67,7 +67,7 @@ def _corpus_index(corpus: Path) -> set[str]:
 
 def _read(corpus: Path, paths: list[str]) -> tuple[list, list[tuple[str, str]]]:
     """``(path, session)`` pairs of the files and the files skipped with their reasons."""
-    from ..readers import CorpusWalk
+    from ..corpus import CorpusWalk
 
     walk = CorpusWalk(corpus, files=[corpus / p for p in paths])
     pairs = []
