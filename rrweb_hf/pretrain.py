@@ -108,6 +108,14 @@ class DataTrainingArguments:
     )
     mlm_probability: float = field(default=0.15, metadata={"help": "Share of tokens masked."})
     pad_to_multiple_of: int = field(default=8, metadata={"help": "Pad each batch to a multiple of this."})
+    masking: str = field(
+        default="token",
+        metadata={
+            "help": "Which positions are masked (rrweb_hf.collators): token (stock), event (whole events), "
+            "target (whole click/input targets too), mixed. Needs a dataset prepared with --event-ids.",
+            "choices": ["token", "event", "target", "mixed"],
+        },
+    )
 
 
 @dataclass
@@ -277,17 +285,18 @@ def window_lengths(split) -> list[int]:
     return pc.list_value_length(column).to_pylist() if len(column) else []
 
 
-def model_columns(split, limit: int | None = None):
+def model_columns(split, limit: int | None = None, extra: tuple[str, ...] = ()):
     """The split reduced to the collator's columns, optionally to its first ``limit`` rows.
 
     Args:
         split: a prepared :class:`~datasets.Dataset`.
         limit: keep at most this many rows.
+        extra: more columns to keep (``event_ids`` for event-aware masking).
 
     Returns:
         The reduced dataset.
     """
-    keep = [c for c in MODEL_COLUMNS if c in split.column_names]
+    keep = [c for c in (*MODEL_COLUMNS, *extra) if c in split.column_names]
     split = split.select_columns(keep)
     if limit is not None and limit < len(split):
         split = split.select(range(limit))
@@ -514,9 +523,14 @@ def _pretrain(
             f"{model.config.max_position_embeddings}; prepare the dataset with a smaller --max-length"
         )
 
-    train_dataset = model_columns(train_split, data_args.max_train_samples)
+    extra = ("event_ids",) if data_args.masking != "token" else ()
+    if extra and "event_ids" not in train_split.column_names:
+        raise ValueError(
+            f"--masking {data_args.masking} needs the event_ids column; prepare the dataset with --event-ids"
+        )
+    train_dataset = model_columns(train_split, data_args.max_train_samples, extra)
     eval_name = data_args.validation_split if data_args.validation_split in data else None
-    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples) if eval_name else None
+    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples, extra) if eval_name else None
     if eval_dataset is None or len(eval_dataset) == 0:
         eval_dataset = None
         if training_args.eval_strategy != "no":
@@ -524,11 +538,21 @@ def _pretrain(
             training_args.eval_strategy = transformers.IntervalStrategy.NO
     training_args.remove_unused_columns = False
 
-    collator = DataCollatorForLanguageModeling(
-        tokenizer=tokenizer,
-        mlm_probability=data_args.mlm_probability,
-        pad_to_multiple_of=data_args.pad_to_multiple_of,
-    )
+    if data_args.masking == "token":
+        collator = DataCollatorForLanguageModeling(
+            tokenizer=tokenizer,
+            mlm_probability=data_args.mlm_probability,
+            pad_to_multiple_of=data_args.pad_to_multiple_of,
+        )
+    else:
+        from .collators import EventMaskingCollator
+
+        collator = EventMaskingCollator(
+            tokenizer=tokenizer,
+            mlm_probability=data_args.mlm_probability,
+            pad_to_multiple_of=data_args.pad_to_multiple_of,
+            masking=data_args.masking,
+        )
     progress = _progress_callback(run_args.max_train_minutes * 60 if run_args.max_train_minutes else None)
     trainer = Trainer(
         model=model,
