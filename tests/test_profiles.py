@@ -79,3 +79,50 @@ def test_profile_is_saved_and_explicit_options_win(tokenizers, tmp_path):
     assert RRWebTokenizer(profile="behaviour", max_snapshot_tokens=999).max_snapshot_tokens == 999
     with pytest.raises(ValueError, match="profile='tiny' is not one of full, behaviour"):
         RRWebTokenizer(profile="tiny")
+
+
+def test_kind_token_counts_by_event_and_window_start():
+    from rrweb_hf.stats import kind_token_counts
+
+    # two windows: [CLS] e0 e0 e1 [SEP] | [CLS] e1 e1 e2 [SEP]; the second starts inside event 1.
+    ids = [2, 7, 1, 9, 3, 2, 1, 1, 8, 3]
+    events = [-1, 0, 0, 1, -1, -1, 1, 1, 2, -1]
+    assert kind_token_counts(ids, events, starts=[5]) == {7: 2, 9: 1, 1: 2, 8: 1}
+
+
+def test_token_share_in_stats_cli_and_prepare_report(tokenizers, tmp_path, capsys):
+    import argparse
+
+    from rrweb_hf.cli import stats as cli_stats
+    from rrweb_hf.prepare import prepare_windows
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "s.json").write_text(json.dumps(SESSION))
+    tok = tokenizers["full"]
+    tok.save_pretrained(str(tmp_path / "tok"))
+    parser = argparse.ArgumentParser()
+    cli_stats.add_arguments(parser)
+    args = parser.parse_args([str(corpus), "--json", "--tokenizer", str(tmp_path / "tok"), "--no-progress"])
+    assert cli_stats.run(args) == 0
+    share = json.loads(capsys.readouterr().out)["token_share"]
+    # 79 content tokens: FullSnapshot 22, Mutation 20, Meta 13, Click 9, MouseMove 7, Input 6.
+    assert share == {
+        "[EVT:FullSnapshot]": round(22 / 77, 4),
+        "[SRC:Mutation]": round(20 / 77, 4),
+        "[EVT:Meta]": round(13 / 77, 4),
+        "[SRC:MouseInteraction]": round(9 / 77, 4),
+        "[SRC:MouseMove]": round(7 / 77, 4),
+        "[SRC:Input]": round(6 / 77, 4),
+    }
+    report = prepare_windows(
+        corpus,
+        tok,
+        max_length=512,
+        stride=8,
+        with_event_ids=True,
+        validation_fraction=0.0,
+        progress=False,
+        cache_dir=str(tmp_path / "cache"),
+    ).report
+    assert report["token_share"] == share  # one window holds the whole session
