@@ -58,6 +58,10 @@ def run_all(
     max_final_eval_samples: int | None = 400,
     model_id: str | None = None,
     cache_dir: str | os.PathLike | None = None,
+    profile: str = "full",
+    masking: str = "token",
+    contrastive_steps: int = 0,
+    pooling: str = "mean",
 ) -> dict:
     """Run the whole pipeline and return the headline numbers.
 
@@ -88,6 +92,10 @@ def run_all(
         max_final_eval_samples: windows in the final evaluation.
         model_id: Hub id for the card's loading examples.
         cache_dir: datasets cache for tokenizing (default ``HF_DATASETS_CACHE``).
+        profile: tokenizer budget profile (``full`` or ``behaviour``, see ``RRWebTokenizer``).
+        masking: masked-LM positions (``token``, ``event``, ``target``, ``mixed``; :mod:`rrweb_hf.collators`).
+        contrastive_steps: steps of the contrastive stage after masked-LM (:mod:`rrweb_hf.contrastive`).
+        pooling: session-embedding pooling the contrastive stage trains (``mean`` or ``cls``).
 
     Returns:
         ``{"model_dir", "dataset_dir", "tokenizer_dir", "seconds": {stage: s}, "evaluation": {...},
@@ -137,6 +145,7 @@ def run_all(
         show_progress=progress,
         total=len(sessions),
         model_max_length=max_length,
+        profile=profile,
     )
     tokenizer.save_pretrained(str(tokenizer_dir))
     del sessions
@@ -190,13 +199,15 @@ def run_all(
     )
     result = pretrain(
         ModelArguments(tokenizer=str(tokenizer_dir), preset=preset, config_overrides=config_overrides),
-        DataTrainingArguments(dataset=str(dataset_dir)),
+        DataTrainingArguments(dataset=str(dataset_dir), masking=masking),
         RunArguments(
             resume=resume,
             overwrite=overwrite and not resume,
             max_train_minutes=max_train_minutes,
             max_final_eval_samples=max_final_eval_samples,
             model_id=model_id,
+            contrastive_steps=contrastive_steps,
+            contrastive_pooling=pooling,
         ),
         training_args,
     )

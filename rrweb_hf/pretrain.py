@@ -147,6 +147,24 @@ class RunArguments:
             "help": "Stop training (and save) after this many minutes of wall time, whatever max_steps says."
         },
     )
+    contrastive_steps: int = field(
+        default=0,
+        metadata={
+            "help": "After masked-LM, this many steps of the contrastive stage (rrweb_hf.contrastive: two "
+            "windows of a session as positives) before the final evaluation; 0: none."
+        },
+    )
+    contrastive_pooling: str = field(
+        default="mean",
+        metadata={"help": "Pooling the contrastive stage trains and records.", "choices": ["mean", "cls"]},
+    )
+    contrastive_batch_size: int = field(default=32, metadata={"help": "Sessions per contrastive batch."})
+    contrastive_learning_rate: float = field(
+        default=3e-4, metadata={"help": "Contrastive peak learning rate."}
+    )
+    contrastive_mlm_weight: float = field(
+        default=0.0, metadata={"help": "Weight of a masked-LM loss kept during the contrastive stage."}
+    )
 
 
 def argument_classes() -> tuple:
@@ -615,6 +633,28 @@ def _pretrain(
             indent=2,
         )
     )
+    if run_args.contrastive_steps > 0:
+        from .contrastive import ContrastiveArguments, train_contrastive
+
+        if training_args.world_size > 1:
+            raise ValueError(
+                "the contrastive stage runs in one process; run it after training (rrweb_hf.contrastive)"
+            )
+        train_contrastive(
+            output_dir,
+            data_args.dataset,
+            output_dir,
+            ContrastiveArguments(
+                max_steps=run_args.contrastive_steps,
+                batch_size=run_args.contrastive_batch_size,
+                learning_rate=run_args.contrastive_learning_rate,
+                pooling=run_args.contrastive_pooling,
+                mlm_weight=run_args.contrastive_mlm_weight,
+                seed=training_args.seed,
+                split=data_args.train_split,
+            ),
+            model=trainer.model,
+        )
     if run_args.final_eval:
         finish_folder(
             output_dir,

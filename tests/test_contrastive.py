@@ -96,3 +96,37 @@ def test_bad_settings_name_the_value(chain, tmp_path):
         train_contrastive(chain["model"], chain["dataset"], tmp_path, ContrastiveArguments(batch_size=1))
     with pytest.raises(ValueError, match="pooling='max'"):
         embed_sessions(chain["model"], [[]], pooling="max")
+
+
+def test_pretrain_flags_event_masking_then_contrastive_stage(chain, tmp_path):
+    """``--masking mixed --contrastive_steps 2``: the stock Trainer with the event collator, then the stage."""
+    from pretrain_chain import TINY_OVERRIDES
+
+    from rrweb_hf.pretrain import parse_arguments, pretrain
+
+    out = tmp_path / "model"
+    args = parse_arguments(
+        [
+            *("--dataset", str(chain["dataset"]), "--tokenizer", str(chain["tokenizer"])),
+            *("--output_dir", str(out), "--config_overrides", TINY_OVERRIDES, "--max_steps", "2"),
+            *("--masking", "mixed", "--contrastive_steps", "2", "--contrastive_batch_size", "4"),
+            *("--contrastive_pooling", "cls", "--final_eval", "false", "--eval_strategy", "no"),
+            *("--save_strategy", "no", "--report_to", "none", "--per_device_train_batch_size", "4"),
+        ]
+    )
+    result = pretrain(*args)
+    assert result.global_step == 2
+    assert read_pooling(out) == "cls"
+    assert json.loads((out / "embedding_config.json").read_text())["contrastive"]["max_steps"] == 2
+    with pytest.raises(ValueError, match="--masking event needs the event_ids column"):
+        no_events = tmp_path / "no-events"
+        from rrweb_hf.pretrain import load_prepared_dataset
+
+        load_prepared_dataset(chain["dataset"]).remove_columns("event_ids").save_to_disk(str(no_events))
+        bad = parse_arguments(
+            [
+                *("--dataset", str(no_events), "--tokenizer", str(chain["tokenizer"])),
+                *("--output_dir", str(tmp_path / "bad"), "--masking", "event", "--max_steps", "1"),
+            ]
+        )
+        pretrain(*bad)

@@ -33,6 +33,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue an interrupted training run")
     parser.add_argument("--model-id", default=None, help="Hub id for the card's loading examples")
     parser.add_argument("--no-progress", action="store_true")
+    group = parser.add_argument_group("recipe (scripts/recipe.py measures each choice)")
+    group.add_argument(
+        "--profile", default="full", choices=["full", "behaviour"], help="tokenizer budget profile"
+    )
+    group.add_argument(
+        "--masking",
+        default="token",
+        choices=["token", "event", "target", "mixed"],
+        help="masked-LM positions",
+    )
+    group.add_argument("--contrastive-steps", type=int, default=0, help="contrastive stage steps after MLM")
+    group.add_argument("--pooling", default="mean", choices=["mean", "cls"], help="session-embedding pooling")
 
 
 def run(args) -> int:
@@ -59,6 +71,10 @@ def run(args) -> int:
             resume=args.resume,
             model_id=args.model_id,
             progress=not args.no_progress,
+            profile=args.profile,
+            masking=args.masking,
+            contrastive_steps=args.contrastive_steps,
+            pooling=args.pooling,
         )
     except (ValueError, FileNotFoundError, SessionReadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
