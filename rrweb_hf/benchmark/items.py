@@ -145,6 +145,18 @@ class Item:
     frequent: list = field(default_factory=list)
 
 
+def masked_input(item: Item, roles: TokenRoles, n_masks: int) -> tuple[list[int], int]:
+    """The model's input for an item, ``[CLS] left [MASK]*n_masks right [SEP]``, and its first mask's position.
+
+    Example:
+        >>> roles = TokenRoles(mask=4, cls=2, sep=3, pad=0, lbl=9, other=-1, mouse_interaction=10, click=12,
+        ...                    input=20, target_heads=frozenset({15}), kinds=frozenset({10, 20}))
+        >>> masked_input(Item(0, 1, [7, 8], [], (15, None), "click"), roles, 3)
+        ([2, 7, 8, 4, 4, 4, 3], 3)
+    """
+    return [roles.cls, *item.left, *([roles.mask] * n_masks), *item.right, roles.sep], 1 + len(item.left)
+
+
 def event_spans(event_ids) -> list[tuple[int, int, int]]:
     """``(event index, start, end)`` of each run of equal event ids, in order.
 

@@ -20,6 +20,8 @@ from collections import Counter
 
 import numpy as np
 
+from .items import masked_input
+
 logger = logging.getLogger(__name__)
 
 #: Ranked answers kept per item (top-1 and top-5 are read from them).
@@ -139,7 +141,8 @@ def mlm_rankings(
     with torch.no_grad():
         for begin in range(0, len(items), batch_size):
             chunk = items[begin : begin + batch_size]
-            rows = [[roles.cls, *it.left, *([roles.mask] * n_masks), *it.right, roles.sep] for it in chunk]
+            built = [masked_input(it, roles, n_masks) for it in chunk]
+            rows = [row for row, _ in built]
             width = max(len(r) for r in rows)
             ids = torch.full((len(rows), width), roles.pad, dtype=torch.long)
             attention = torch.zeros((len(rows), width), dtype=torch.long)
@@ -154,7 +157,7 @@ def mlm_rankings(
             else:
                 full = model(input_ids=ids, attention_mask=attention).logits
             for name, (slot, _) in slots.items():
-                positions = torch.tensor([1 + len(it.left) + slot for it in chunk], device=device)
+                positions = torch.tensor([first + slot for _, first in built], device=device)
                 if split_head:
                     logits = model.cls(hidden[rows_index, positions])
                 else:
