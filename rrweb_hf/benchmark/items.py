@@ -16,7 +16,8 @@ about the label's length; slot 0 is scored against the tag, slot 2 against the f
 **Whole-event reconstruction** (:func:`reconstruction_items`): one event's tokens are all removed and
 replaced by :data:`EVENT_MASKS` ``[MASK]`` tokens (again a fixed count: an event's length would give its
 kind away); the context on both sides stays. Slot 0 is scored against the event's kind token. Events are
-grouped for the report (``click``, ``input``, ``navigation`` = ``[EVT:Meta]``, ``mutation``, ...).
+grouped for the report (``click``, ``input``, ``navigation`` = ``[EVT:Meta]``, ``mutation``, and any other
+kind under its own name, e.g. ``dom_content_loaded``).
 
 Example:
     >>> vocab = {"[SRC:MouseInteraction]": 10, "[DT:3]": 11, "[MI:Click]": 12, "[X:1]": 13, "[Y:2]": 14,
@@ -31,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -178,7 +180,19 @@ def event_group(ids, start: int, end: int, roles: TokenRoles) -> str:
     kind = ids[start]
     if kind == roles.mouse_interaction:
         return "click" if end > start + 2 and ids[start + 2] == roles.click else "mouse_interaction"
-    return KIND_GROUPS.get(roles.names.get(int(kind), ""), "other")
+    name = roles.names.get(int(kind), "")
+    return KIND_GROUPS.get(name) or kind_group_name(name)
+
+
+def kind_group_name(token: str) -> str:
+    """A report group for a kind token without its own entry: the kind in snake case.
+
+    Example:
+        >>> kind_group_name("[EVT:DomContentLoaded]"), kind_group_name("[SRC:CanvasMutation]")
+        ('dom_content_loaded', 'canvas_mutation')
+    """
+    inner = token[token.find(":") + 1 : -1] if token.startswith("[") and ":" in token else token
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", inner).lower() or "unknown"
 
 
 def _evenly(n: int, cap: int | None) -> list[int]:
