@@ -168,7 +168,7 @@ def test_topk_and_macro_f1():
 def test_next_interaction_masks_the_target_and_drops_what_follows(tok, roles):
     ids, eids = tok.encode_session(SESSION)
     items, counts = next_interaction_items(ids, eids, roles, session=0, max_context=10_000)
-    assert counts == {"candidates": 3, "no_target": 0, "capped": 0}
+    assert counts == {"candidates": 3, "no_target": 0, "input_repeats": 0, "capped": 0}
     assert [it.group for it in items] == ["input", "click", "click"]
     vocab = tok.get_vocab()
     starts = {e: eids.index(e) for e in set(eids)}
@@ -195,6 +195,23 @@ def test_next_interaction_masks_the_target_and_drops_what_follows(tok, roles):
     assert short[1].left == ids[q - 4 : q]
     capped, counts = next_interaction_items(ids, eids, roles, session=0, max_context=50, max_items=2)
     assert [it.event for it in capped] == [2, 4] and counts["capped"] == 1
+
+
+def test_keystroke_repeats_are_one_interaction_by_default(tok, roles):
+    typing = [
+        *SESSION[:3],
+        {"type": 3, "timestamp": 2200, "data": {"source": 5, "id": 4, "text": "ann@mail.co"}},
+        *SESSION[3:],
+    ]
+    ids, eids = tok.encode_session(typing)
+    first, counts = next_interaction_items(ids, eids, roles, session=0, max_context=100)
+    assert [it.event for it in first] == [2, 4, 5] and counts["input_repeats"] == 1
+    every, counts = next_interaction_items(ids, eids, roles, session=0, max_context=100, input_runs="every")
+    assert [it.event for it in every] == [2, 3, 4, 5] and counts["input_repeats"] == 0
+    # The repeat still counts in the history: the click after it has the input target twice.
+    assert first[1].frequent == every[2].frequent == [every[0].targets]
+    with pytest.raises(ValueError, match="input_runs='some'"):
+        next_interaction_items(ids, eids, roles, session=0, max_context=100, input_runs="some")
 
 
 def test_reconstruction_removes_the_whole_event(tok, roles):

@@ -272,6 +272,7 @@ def evaluate_downstream(
     max_length: int | None = None,
     max_items_per_session: int | None = 32,
     max_events_per_group: int | None = 4,
+    input_runs: str = "first",
     batch_size: int = 32,
     embedding_options: dict | None = None,
     bootstrap_samples: int = M.BOOTSTRAP_SAMPLES,
@@ -295,6 +296,8 @@ def evaluate_downstream(
         max_length: model window (default: ``max_position_embeddings``, at most the tokenizer's limit).
         max_items_per_session: next-interaction items per session, spread evenly (None: all); counted.
         max_events_per_group: reconstruction events per session and event group (None: all); counted.
+        input_runs: next interaction scores the ``"first"`` Input event of a run of keystrokes on one target
+            (default: the repeats are counted apart) or ``"every"`` one.
         batch_size: windows per forward pass.
         embedding_options: extra keyword arguments of :func:`rrweb_hf.embeddings.embed_sessions`.
         bootstrap_samples: resamples of every interval (0: no intervals).
@@ -429,7 +432,13 @@ def evaluate_downstream(
     if "next_interaction" in tasks:
         context = max_length - 2 - TARGET_MASKS
         items, train_items, counts = _collect(
-            next_interaction_items, encoded, train_encoded, roles, context, max_items_per_session
+            next_interaction_items,
+            encoded,
+            train_encoded,
+            roles,
+            context,
+            max_items_per_session,
+            input_runs=input_runs,
         )
         if items:
             result["tasks"]["next_interaction"], info = _next_interaction(
@@ -441,6 +450,7 @@ def evaluate_downstream(
             **info,
             **counts,
             "max_items_per_session": max_items_per_session,
+            "input_runs": input_runs,
             "context_tokens": context,
         }
     if "reconstruction" in tasks:
@@ -489,13 +499,13 @@ def _id_mask(ids, size: int) -> np.ndarray:
     return mask
 
 
-def _collect(builder, encoded, train_encoded, roles, context: int, cap):
+def _collect(builder, encoded, train_encoded, roles, context: int, cap, **options):
     """Items of the evaluated sessions and of the training sessions, with the counts of both."""
     items, train_items = [], []
     totals = {"eval": {}, "train": {}}
     for name, source, target in (("eval", encoded, items), ("train", train_encoded, train_items)):
         for index, (ids, eids) in enumerate(source):
-            got, counts = builder(ids, eids, roles, index, context, cap)
+            got, counts = builder(ids, eids, roles, index, context, cap, **options)
             target.extend(got)
             for key, value in counts.items():
                 if isinstance(value, dict):

@@ -4,7 +4,8 @@ Both tasks work on a session's token ids and event ids (``RRWebTokenizer.encode_
 tokens are the run of ids with its event index, its first token its kind token (``[EVT:...]``/``[SRC:...]``).
 
 **Next interaction** (:func:`next_interaction_items`): every click (``[SRC:MouseInteraction]`` whose
-subkind token is ``[MI:Click]``) and every ``[SRC:Input]`` event. Its *target* is the description the
+subkind token is ``[MI:Click]``) and every ``[SRC:Input]`` event (by default only the first of a run of
+keystrokes on one target). Its *target* is the description the
 tokenizer writes after the event's prefix (README, "Token scheme"): the tag token (``<button>``, ``<other>``
 + its name, or ``[TGT:unknown]`` / ``[TGT:none]``), then ``[LBL]`` and the label. The item keeps the tokens
 before the target (the event's own kind, time, ``[MI:Click]`` and coordinates included) and predicts the
@@ -216,10 +217,25 @@ def target_of(ids, start: int, end: int, roles: TokenRoles) -> tuple[int, int | 
     return tag, label, position
 
 
+#: ``input_runs`` values: score every Input event, or only the first of a run on one target.
+INPUT_RUNS = ("first", "every")
+
+
 def next_interaction_items(
-    ids, event_ids, roles: TokenRoles, session: int, max_context: int, max_items: int | None = None
+    ids,
+    event_ids,
+    roles: TokenRoles,
+    session: int,
+    max_context: int,
+    max_items: int | None = None,
+    input_runs: str = "first",
 ) -> tuple[list[Item], dict]:
     """The next-interaction items of one encoded session.
+
+    rrweb writes one Input event per keystroke, so most Input events repeat the target of the Input just
+    before them: with ``input_runs="first"`` only the first Input of such a run is an item (the repeats
+    stay in the context and in the baselines' history, and are counted as ``input_repeats``);
+    ``"every"`` scores them all.
 
     Args:
         ids: the session's token ids (no special tokens).
@@ -229,45 +245,61 @@ def next_interaction_items(
         max_context: context tokens kept before the target (the model's window less the special tokens
             and the masks).
         max_items: keep at most this many interactions per session, spread evenly (None: all).
+        input_runs: ``"first"`` or ``"every"`` (see above).
 
     Returns:
         ``(items, counts)``; counts: ``candidates`` (clicks and inputs), ``no_target`` (an interaction the
-        tokenizer wrote without a target), ``capped`` (left out by ``max_items``).
+        tokenizer wrote without a target), ``input_repeats`` (Input events left out by ``input_runs``),
+        ``capped`` (left out by ``max_items``).
+
+    Raises:
+        ValueError: an unknown ``input_runs``.
     """
+    if input_runs not in INPUT_RUNS:
+        raise ValueError(f"input_runs={input_runs!r}; choose one of {', '.join(INPUT_RUNS)}")
     found = []
-    no_target = 0
-    history: list[tuple] = []
+    no_target = repeats = candidates = 0
+    counts: Counter = Counter()
+    last_seen: dict[tuple, int] = {}
+    recent: list[tuple] = []  # distinct previous targets, most recent first (at most 5 kept)
+    previous = None  # (group, target) of the previous interaction
     for event, start, end in event_spans(event_ids):
         group = event_group(ids, start, end, roles)
         if group not in ("click", "input"):
             continue
+        candidates += 1
         target = target_of(ids, start, end, roles)
         if target is None:
             no_target += 1
             continue
         tag, label, position = target
-        counts = Counter(history)
-        last_seen = {t: i for i, t in enumerate(history)}
-        recent = list(dict.fromkeys(reversed(history)))[:5]
-        frequent = sorted(counts, key=lambda t: (-counts[t], -last_seen[t]))[:5]
-        found.append(
-            Item(
-                session=session,
-                event=event,
-                left=list(ids[max(0, position - max_context) : position]),
-                right=[],
-                targets=(tag, label),
-                group=group,
-                recent=recent,
-                frequent=frequent,
+        key = (tag, label)
+        if input_runs == "first" and group == "input" and previous == ("input", key):
+            repeats += 1
+        else:
+            frequent = sorted(counts, key=lambda t: (-counts[t], -last_seen[t]))[:5]
+            found.append(
+                Item(
+                    session=session,
+                    event=event,
+                    left=list(ids[max(0, position - max_context) : position]),
+                    right=[],
+                    targets=key,
+                    group=group,
+                    recent=list(recent),
+                    frequent=frequent,
+                )
             )
-        )
-        history.append((tag, label))
+        counts[key] += 1
+        last_seen[key] = candidates
+        recent = [key, *[t for t in recent if t != key]][:5]
+        previous = (group, key)
     keep = _evenly(len(found), max_items)
     items = [found[i] for i in keep]
     return items, {
-        "candidates": len(found) + no_target,
+        "candidates": candidates,
         "no_target": no_target,
+        "input_repeats": repeats,
         "capped": len(found) - len(items),
     }
 

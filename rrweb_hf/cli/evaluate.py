@@ -64,6 +64,12 @@ def add_arguments(parser) -> None:
         default=4,
         help="reconstruction events per session and group (0: all)",
     )
+    parser.add_argument(
+        "--input-events",
+        choices=["first", "every"],
+        default="first",
+        help="next interaction: score the first Input of a run of keystrokes on one target (default) or every one",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (0: no intervals)")
     parser.add_argument("--seed", type=int, default=0)
@@ -99,6 +105,7 @@ def run(args) -> int:
             max_length=args.max_length,
             max_items_per_session=args.max_items_per_session or None,
             max_events_per_group=args.max_events_per_group or None,
+            input_runs=args.input_events,
             batch_size=args.batch_size,
             embedding_options=options,
             bootstrap_samples=args.bootstrap,
