@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -319,6 +320,16 @@ def evaluate_downstream(
     from .. import sample_corpus
     from ..modeling import build_model, load_tokenizer
 
+    seconds: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        seconds[stage] = round(now - clock, 1)
+        logger.info("benchmark: %s took %.1f s", stage, now - clock)
+        clock = now
+
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
         raise ValueError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)}")
@@ -367,9 +378,17 @@ def evaluate_downstream(
     verbosity = transformers.logging.get_verbosity()
     transformers.logging.set_verbosity_error()
     try:
-        model = AutoModelForMaskedLM.from_pretrained(str(model_dir))
+        model, loading = AutoModelForMaskedLM.from_pretrained(str(model_dir), output_loading_info=True)
     finally:
         transformers.logging.set_verbosity(verbosity)
+    # A folder without the masked-LM head (an encoder saved alone) gets a fresh head: say so.
+    missing_head = sorted(k for k in loading.get("missing_keys", ()) if not k.startswith("bert."))
+    if missing_head:
+        logger.warning(
+            "%s has no masked-LM head weights (%s ...): the token tasks use a randomly initialised head",
+            model_dir,
+            ", ".join(missing_head[:3]),
+        )
     random_init = build_model(model.config, seed=seed)
     models = {"model": model.eval(), "random_init": random_init.eval()}
     vocab_size = model.config.vocab_size
@@ -379,6 +398,7 @@ def evaluate_downstream(
 
     encoded = [tokenizer.encode_session(s.events) for s in sessions]
     result: dict = {"tasks": {}, "task_info": {}}
+    lap("reading, loading and encoding")
     torch.manual_seed(seed)
 
     if "retrieval" in tasks or "probe" in tasks:
@@ -429,6 +449,7 @@ def evaluate_downstream(
     }
     train_encoded = [tokenizer.encode_session(s.events) for _, s in train_pairs] if needs_train else []
 
+    lap("embeddings, retrieval and probe")
     if "next_interaction" in tasks:
         context = max_length - 2 - TARGET_MASKS
         items, train_items, counts = _collect(
@@ -453,6 +474,7 @@ def evaluate_downstream(
             "input_runs": input_runs,
             "context_tokens": context,
         }
+    lap("next interaction")
     if "reconstruction" in tasks:
         context = max_length - 2 - EVENT_MASKS
         items, train_items, counts = _collect(
@@ -468,6 +490,8 @@ def evaluate_downstream(
             "context_tokens": context,
         }
 
+    lap("reconstruction")
+    result["seconds"] = seconds
     result["split"] = {**chosen.info(), "eval_sessions": len(sessions), "train_sessions": len(train_pairs)}
     result["data"] = {
         "corpus": str(corpus),
@@ -488,6 +512,7 @@ def evaluate_downstream(
         "bootstrap_samples": bootstrap_samples,
         "seed": seed,
         "embedding_options": dict(embedding_options or {}),
+        "mlm_head_missing": missing_head,
         "interval": "95% percentile bootstrap over sessions",
     }
     return result
