@@ -23,6 +23,7 @@ COMMANDS = {
     "pretrain": "pretrain",
     "publish": "publish",
     "embed": "embed",
+    "evaluate": "evaluate",
     "run-all": "run_all",
 }
 
