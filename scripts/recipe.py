@@ -86,8 +86,9 @@ def strip_annotations(events: list) -> list:
     ]
 
 
-def load_corpus(corpus: Path):
-    """Sessions with labels: ``[(path, site, scenario, events)]``, annotations removed."""
+def load_corpus(corpus: Path, work: Path):
+    """Sessions with labels: ``[(path, site, scenario, events)]``, annotations removed; the same sessions
+    are written to ``work/corpus`` with a ``MANIFEST.json`` (what ``evaluate_downstream`` reads)."""
     import rrweb_hf
 
     manifest = {f["path"]: f for f in json.loads((corpus / "MANIFEST.json").read_text())["files"]}
@@ -96,7 +97,14 @@ def load_corpus(corpus: Path):
         path = next(p for p in manifest if p.startswith(session.session_id + "."))
         row = manifest[path]
         rows.append((path, row["site"], row["scenario"], strip_annotations(session.events)))
-    return rows
+    clean = work / "corpus"
+    if not (clean / "MANIFEST.json").is_file():
+        write_corpus(rows, clean)
+        entries = [
+            {k: v for k, v in manifest[r[0]].items() if k in ("path", "site", "scenario")} for r in rows
+        ]
+        (clean / "MANIFEST.json").write_text(json.dumps({"files": entries}, indent=1))
+    return rows, clean
 
 
 def write_corpus(rows, folder: Path) -> Path:
@@ -329,6 +337,12 @@ def main(argv=None) -> int:
     parser.add_argument("--config-overrides", default=None, help="tiny preset overrides")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument(
+        "--benchmark",
+        default="",
+        help="configurations also run through the full benchmark (rrweb_hf.benchmark: four tasks) on the "
+        "annotation-free corpus, validation and test halves",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -339,14 +353,14 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(2)
     corpus = Path(args.corpus) if args.corpus else rrweb_hf.sample_corpus()
-    rows = load_corpus(corpus)
+    work = Path(args.out)
+    rows, clean = load_corpus(corpus, work)
     all_sites = sorted({r[1] for r in rows})
     rotations = all_sites if args.rotations == "all" else args.rotations.split(",")
     names = args.configs.split(",")
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         parser.error(f"unknown configurations {unknown}; choose from {list(CONFIGS)}")
-    work = Path(args.out)
     results: dict = {}
     for held in rotations:
         train_rows = [r for r in rows if r[1] != held]
@@ -382,6 +396,15 @@ def main(argv=None) -> int:
                     for pred, value in preds.items():
                         results[held].setdefault(part, {}).setdefault(task, {})[pred] = value
             print(f"[{held}] {name}: {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+            if name in args.benchmark.split(","):
+                from rrweb_hf.benchmark import evaluate_downstream, format_markdown
+
+                for part in ("validation", "test"):
+                    result = evaluate_downstream(model_dir, clean, held_out=held, split=part, seed=args.seed)
+                    results[held].setdefault("benchmark", {}).setdefault(name, {})[part] = result["tasks"]
+                    print(
+                        f"\n### {name}, full benchmark, held out {held}, {part}\n\n{format_markdown(result)}"
+                    )
         print_table(held, results[held])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
