@@ -349,7 +349,6 @@ def main(argv=None) -> int:
     import torch
 
     import rrweb_hf
-    from rrweb_hf.embeddings import embed_sessions
 
     torch.set_num_threads(2)
     corpus = Path(args.corpus) if args.corpus else rrweb_hf.sample_corpus()
@@ -381,21 +380,24 @@ def main(argv=None) -> int:
             if config.profile not in baselines_done:
                 baselines_done.add(config.profile)
                 rnd = random_model_dir(tok_dir, data_dir, pfolder / f"random-{args.seed}", args)
-                predictors[f"random_init[{config.profile}]"] = embed_sessions(
-                    rnd, sessions, stride=args.stride
+                predictors[f"random_init[{config.profile}]"] = cached_embeddings(
+                    rnd, sessions, args.stride, "mean"
                 )
                 predictors[f"bag_of_tokens[{config.profile}]"] = tfidf_vectors(tok, sessions)
             tag = f"{config.masking}-{args.mlm_steps}-{args.seed}"
             model_dir = train_model(
                 config, tok_dir, data_dir, pfolder / "models" / tag / _slug(config, args), args
             )
-            predictors[name] = embed_sessions(model_dir, sessions, stride=args.stride, pooling=config.pooling)
+            predictors[name] = cached_embeddings(model_dir, sessions, args.stride, config.pooling)
             evaluated = evaluate(predictors, labels, parts)
             for part, tasks in evaluated.items():
                 for task, preds in tasks.items():
                     for pred, value in preds.items():
                         results[held].setdefault(part, {}).setdefault(task, {})[pred] = value
             print(f"[{held}] {name}: {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+            print_table(held, results[held])
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2))
             if name in args.benchmark.split(","):
                 from rrweb_hf.benchmark import evaluate_downstream, format_markdown
 
@@ -405,10 +407,19 @@ def main(argv=None) -> int:
                     print(
                         f"\n### {name}, full benchmark, held out {held}, {part}\n\n{format_markdown(result)}"
                     )
-        print_table(held, results[held])
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
     return 0
+
+
+def cached_embeddings(model_dir: Path, sessions, stride: int, pooling: str) -> np.ndarray:
+    """``embed_sessions`` of the held-out sessions, kept next to the model (embedding is the slow part)."""
+    from rrweb_hf.embeddings import embed_sessions
+
+    path = Path(model_dir) / f"heldout-embeddings-{pooling}-{stride}-{len(sessions)}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = embed_sessions(model_dir, sessions, stride=stride, pooling=pooling)
+    np.save(path, vectors)
+    return vectors
 
 
 def _slug(config: Config, args) -> str:
