@@ -228,7 +228,6 @@ def _window_groups(
     # as one Arrow table per group.
     features = window_features(with_event_ids)
     out: dict[str, list] = {name: [] for name in features}
-    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     for first, last in zip(start.to_pylist(), stop.to_pylist(), strict=True):
         rows = index.data.slice(first, last - first)
         columns = (rows.column(name).to_pylist() for name in ("session_id", "path", "error"))
@@ -252,41 +251,19 @@ def _window_groups(
             n_events = len(session_events)
             ids, event_ids = tokenizer.encode_session(session_events)
             del session_events
-            n = len(ids)
-            spans = [(a, b) for a, b in tokenizer.window_spans(event_ids, max_length, stride) if a < b]
-            if max_windows is not None:
-                spans = spans[:max_windows]
-            dropped = n - (spans[-1][1] if spans else 0)
-            ids_arr = np.asarray(ids, dtype=np.int32)
-            events_arr = np.asarray(event_ids, dtype=np.int32) if with_event_ids else None
-            for number, (a, b) in enumerate(spans):
-                size = b - a + 2
-                window = np.empty(size, dtype=np.int32)
-                window[0], window[1:-1], window[-1] = cls_id, ids_arr[a:b], sep_id
-                special = np.zeros(size, dtype=np.int8)
-                special[0] = special[-1] = 1
-                out["session_id"].append(sid)
-                out["window_index"].append(number)
-                out["input_ids"].append(window)
-                out["attention_mask"].append(np.ones(size, dtype=np.int8))
-                out["special_tokens_mask"].append(special)
-                out["session_tokens"].append(n)
-                out["session_tokens_dropped"].append(dropped)
-                if with_event_ids:
-                    event_window = np.full(size, -1, dtype=np.int32)
-                    event_window[1:-1] = events_arr[a:b]
-                    out["event_ids"].append(event_window)
+            counts = append_windows(
+                out,
+                sid,
+                ids,
+                event_ids,
+                tokenizer=tokenizer,
+                max_length=max_length,
+                stride=stride,
+                with_event_ids=with_event_ids,
+                max_windows=max_windows,
+            )
             if reporter is not None:
-                reporter.put(
-                    {
-                        "files": 1,
-                        "sessions": 1,
-                        "events": n_events,
-                        "tokens": n,
-                        "windows": len(spans),
-                        "truncated_tokens": dropped,
-                    }
-                )
+                reporter.put({"files": 1, "sessions": 1, "events": n_events, **counts})
     return _window_table(out, features)
 
 
@@ -310,6 +287,70 @@ def _window_token_share(windows, tokenizer) -> dict[str, float]:
                 )
             )
     return token_share(counts, tokenizer)
+
+
+def append_windows(
+    out: dict[str, list],
+    session_id: str,
+    ids: list[int],
+    event_ids: list[int],
+    *,
+    tokenizer,
+    max_length: int,
+    stride: int,
+    with_event_ids: bool,
+    max_windows: int | None,
+) -> dict:
+    """Append the window rows of one encoded session to ``out`` (column name -> list of values).
+
+    The one windowing code of both engines (:func:`prepare_windows` and
+    :func:`rrweb_hf.prepare_ray.prepare_with_ray`): windows from ``tokenizer.window_spans``, each framed
+    ``[CLS] ... [SEP]``, at most ``max_windows`` of them.
+
+    Args:
+        out: columns of :func:`window_features`, appended to in place.
+        session_id: the session's id.
+        ids, event_ids: ``tokenizer.encode_session(events)``.
+
+    Returns:
+        ``{"tokens", "windows", "truncated_tokens"}`` of this session.
+
+    Example:
+        >>> from rrweb_hf.tokenization_rrweb import RRWebTokenizer
+        >>> tok = RRWebTokenizer()
+        >>> out = {name: [] for name in window_features()}
+        >>> append_windows(out, "s", list(range(10, 20)), [0] * 10, tokenizer=tok, max_length=7,
+        ...                stride=2, with_event_ids=False, max_windows=None)
+        {'tokens': 10, 'windows': 3, 'truncated_tokens': 0}
+        >>> out["window_index"], out["input_ids"][0].tolist()[1:-1]
+        ([0, 1, 2], [10, 11, 12, 13, 14])
+    """
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    n = len(ids)
+    spans = [(a, b) for a, b in tokenizer.window_spans(event_ids, max_length, stride) if a < b]
+    if max_windows is not None:
+        spans = spans[:max_windows]
+    dropped = n - (spans[-1][1] if spans else 0)
+    ids_arr = np.asarray(ids, dtype=np.int32)
+    events_arr = np.asarray(event_ids, dtype=np.int32) if with_event_ids else None
+    for number, (a, b) in enumerate(spans):
+        size = b - a + 2
+        window = np.empty(size, dtype=np.int32)
+        window[0], window[1:-1], window[-1] = cls_id, ids_arr[a:b], sep_id
+        special = np.zeros(size, dtype=np.int8)
+        special[0] = special[-1] = 1
+        out["session_id"].append(session_id)
+        out["window_index"].append(number)
+        out["input_ids"].append(window)
+        out["attention_mask"].append(np.ones(size, dtype=np.int8))
+        out["special_tokens_mask"].append(special)
+        out["session_tokens"].append(n)
+        out["session_tokens_dropped"].append(dropped)
+        if with_event_ids:
+            event_window = np.full(size, -1, dtype=np.int32)
+            event_window[1:-1] = events_arr[a:b]
+            out["event_ids"].append(event_window)
+    return {"tokens": n, "windows": len(spans), "truncated_tokens": dropped}
 
 
 def _split_report(windows: datasets.Dataset, raw: datasets.Dataset) -> dict:
@@ -579,10 +620,30 @@ def export_dataset(
         >>> sorted(p.name for p in (out / "data").iterdir())
         ['train-00000-of-00001.parquet']
     """
-    from huggingface_hub import DatasetCard, DatasetCardData
-
     out = Path(out_dir)
-    data = out / "data"
+    data = clear_shards(out, overwrite=overwrite)
+    sizes = {}
+    for name, ds in dataset.items():
+        if ds.num_rows == 0:  # stock load_dataset refuses a declared split with no data files
+            sizes[name] = (0, 0)
+            continue
+        layout = shard_layout(name, ds.num_rows, max_rows_per_shard)
+        for index, (file_name, _, _) in enumerate(layout):
+            part = ds.shard(num_shards=len(layout), index=index, contiguous=True)
+            part.to_parquet(str(data / file_name))
+        sizes[name] = (ds.num_rows, ds.data.nbytes)
+    features = next(iter(dataset.values())).features
+    write_dataset_card(out, features, sizes, report=report, title=title, description=description)
+    return out
+
+
+def clear_shards(out_dir: str | os.PathLike, *, overwrite: bool = True) -> Path:
+    """Create ``out_dir/data`` and delete the Parquet files in it (stale shards would be loaded too).
+
+    Raises:
+        FileExistsError: ``overwrite=False`` and ``out_dir/data`` already holds Parquet files.
+    """
+    data = Path(out_dir) / "data"
     old = sorted(data.glob("*.parquet")) if data.is_dir() else []
     if old and not overwrite:
         raise FileExistsError(
@@ -591,22 +652,61 @@ def export_dataset(
     for path in old:
         path.unlink()
     data.mkdir(parents=True, exist_ok=True)
+    return data
+
+
+def shard_layout(split: str, num_rows: int, max_rows_per_shard: int) -> list[tuple[str, int, int]]:
+    """The Parquet files of a split: ``(file name, first row, end row)``, contiguous as ``Dataset.shard``.
+
+    Example:
+        >>> shard_layout("train", 5, max_rows_per_shard=2)
+        [('train-00000-of-00003.parquet', 0, 2), ('train-00001-of-00003.parquet', 2, 4), ('train-00002-of-00003.parquet', 4, 5)]
+    """
+    shards = max(1, math.ceil(num_rows / max_rows_per_shard))
+    div, mod = divmod(num_rows, shards)
+    layout = []
+    for index in range(shards):
+        start = div * index + min(index, mod)  # the bounds of Dataset.shard(contiguous=True)
+        layout.append((f"{split}-{index:05d}-of-{shards:05d}.parquet", start, start + div + (index < mod)))
+    return layout
+
+
+def write_dataset_card(
+    out_dir: str | os.PathLike,
+    features: datasets.Features,
+    splits: dict[str, tuple[int, int]],
+    *,
+    report: dict | None = None,
+    title: str = "rrweb sessions",
+    description: str = "",
+) -> Path:
+    """Write the ``README.md`` card (and ``prepare_report.json``) of a folder of :func:`shard_layout` shards.
+
+    Args:
+        out_dir: the dataset folder (shards under ``data/``).
+        features: the columns.
+        splits: split name -> ``(rows, Arrow bytes)``; splits with no rows are left out of the
+            ``configs`` (stock ``load_dataset`` refuses a declared split with no data files).
+        report, title, description: see :func:`export_dataset`.
+
+    Returns:
+        ``out_dir`` as a :class:`~pathlib.Path`.
+    """
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    out = Path(out_dir)
     infos = datasets.info.DatasetInfosDict()
     configs = []
-    info = datasets.DatasetInfo(features=next(iter(dataset.values())).features)
+    info = datasets.DatasetInfo(features=features)
     info.splits = datasets.SplitDict()
     empty = []
-    for name, ds in dataset.items():
-        if ds.num_rows == 0:  # stock load_dataset refuses a declared split with no data files
+    for name, (num_rows, num_bytes) in splits.items():
+        if num_rows == 0:
             logger.warning("split %r has no rows: not written and not declared in the card", name)
             empty.append(name)
             continue
-        shards = max(1, math.ceil(ds.num_rows / max_rows_per_shard))
-        for index in range(shards):
-            part = ds.shard(num_shards=shards, index=index, contiguous=True)
-            part.to_parquet(str(data / f"{name}-{index:05d}-of-{shards:05d}.parquet"))
         configs.append({"split": name, "path": f"data/{name}-*.parquet"})
-        info.splits.add(datasets.SplitInfo(name=name, num_bytes=ds.data.nbytes, num_examples=ds.num_rows))
+        info.splits.add(datasets.SplitInfo(name=name, num_bytes=num_bytes, num_examples=num_rows))
     infos["default"] = info
     card_data = DatasetCardData(
         configs=[{"config_name": "default", "data_files": configs}], tags=["rrweb", "session-replay"]

@@ -6,8 +6,11 @@ with :class:`~transformers.DataCollatorForLanguageModeling` (15% masking, batche
 multiple of 8) and leaves a Hub-ready folder: ``config.json``, ``model.safetensors``, the tokenizer files
 (with their ``auto_map`` and code), ``training_args.json``, ``eval_results.json``, plots and ``README.md``.
 
-The same code runs on one CPU, one GPU, or under ``accelerate launch`` / ``torchrun`` on several GPUs and
-nodes (the Trainer handles the distribution; only the main process writes the card and plots).
+The same code runs on one CPU, one GPU, or under ``accelerate launch`` / ``torchrun`` as data parallel
+training (gloo on CPUs: :func:`training_defaults` sets ``use_cpu`` for several processes without an
+accelerator); only the main process writes the folder, card, plots and ``run_info.json`` (with the world
+size), the others wait at a barrier. ``sessions`` + ``streaming`` train on windows tokenized on the fly from a
+raw corpus (:mod:`rrweb_hf.streaming`), split across processes with ``split_dataset_by_node``.
 
 Resuming: with ``resume=True`` a run continues from the newest *complete* checkpoint in ``output_dir``
 (``trainer_state.json`` is written last, so a checkpoint without it, or with a truncated one, was cut
@@ -93,6 +96,27 @@ class DataTrainingArguments:
     dataset: str | None = field(
         default=None,
         metadata={"help": "Prepared dataset folder (from `rrweb-hf prepare`), Parquet or save_to_disk."},
+    )
+    sessions: str | None = field(
+        default=None,
+        metadata={
+            "help": "Raw corpus (folder, file or glob) to tokenize on the fly instead; needs --streaming."
+        },
+    )
+    streaming: bool = field(
+        default=False,
+        metadata={"help": "Train on windows tokenized while reading --sessions (no prepare step, no cache)."},
+    )
+    max_length: int = field(default=512, metadata={"help": "With --streaming: tokens per window."})
+    stride: int = field(default=64, metadata={"help": "With --streaming: least overlap of windows."})
+    validation_fraction: float = field(
+        default=0.1, metadata={"help": "With --streaming: share of sessions in validation."}
+    )
+    test_fraction: float = field(
+        default=0.0, metadata={"help": "With --streaming: share of sessions in test."}
+    )
+    shuffle_buffer: int = field(
+        default=1000, metadata={"help": "With --streaming: windows in the shuffle buffer (0: file order)."}
     )
     train_split: str = field(default="train", metadata={"help": "Split to train on."})
     validation_split: str = field(default="validation", metadata={"help": "Split evaluated during training."})
@@ -186,8 +210,37 @@ def make_parser(**kwargs):
     from transformers import HfArgumentParser
 
     parser = HfArgumentParser(argument_classes(), **kwargs)
-    parser.set_defaults(**TRAINING_DEFAULTS)
+    parser.set_defaults(**training_defaults())
     return parser
+
+
+def training_defaults() -> dict[str, Any]:
+    """:data:`TRAINING_DEFAULTS` plus what the machine and launch need (no pinned memory without a GPU; ``use_cpu``).
+
+    Under ``torchrun`` / ``accelerate launch`` on a machine without an accelerator, TrainingArguments
+    would hand ``cpu=False`` to accelerate's ``PartialState``, which then opens a process group but
+    reports no distribution ("process group is initialized, but parallel_mode !=
+    ParallelMode.DISTRIBUTED"): every process trains alone. ``use_cpu=True`` selects accelerate's
+    MULTI_CPU mode (gloo), i.e. real data parallelism.
+
+    Returns:
+        The defaults (a new dict).
+    """
+    defaults = dict(TRAINING_DEFAULTS)
+    if not _has_accelerator():
+        defaults["dataloader_pin_memory"] = False  # nothing to pin for (torch warns otherwise)
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            defaults["use_cpu"] = True
+    return defaults
+
+
+def _has_accelerator() -> bool:
+    import torch
+
+    accelerator = getattr(torch, "accelerator", None)
+    if accelerator is not None:
+        return accelerator.is_available()
+    return torch.cuda.is_available()
 
 
 def parse_arguments(argv: list[str] | None = None) -> tuple:
@@ -210,7 +263,7 @@ def parse_arguments(argv: list[str] | None = None) -> tuple:
         path = Path(argv[0])
         if not path.is_file():
             raise FileNotFoundError(f"config file {path} does not exist")
-        values = {**TRAINING_DEFAULTS, **json.loads(path.read_text())}
+        values = {**training_defaults(), **json.loads(path.read_text())}
         return tuple(parser.parse_dict(values))
     return tuple(parser.parse_args_into_dataclasses(args=argv))
 
@@ -390,7 +443,11 @@ def _progress_callback(max_seconds: float | None = None):
     from transformers import TrainerCallback
 
     class RecordStart(TrainerCallback):
-        """Remembers the global step training (re)started at; stops training after ``max_seconds``."""
+        """Remembers the global step training (re)started at; stops training after ``max_seconds``.
+
+        In a distributed run the processes agree on stopping (the largest elapsed time decides), so they
+        all stop at the same step instead of one waiting forever for the others' gradients.
+        """
 
         start_step: int | None = None
         started: float = 0.0
@@ -401,7 +458,10 @@ def _progress_callback(max_seconds: float | None = None):
             self.started = time.monotonic()
 
         def on_step_end(self, args, state, control, **kwargs):
-            if max_seconds is not None and time.monotonic() - self.started > max_seconds:
+            if max_seconds is None:
+                return
+            over = _any_process(time.monotonic() - self.started > max_seconds, args.world_size)
+            if over:
                 logger.warning(
                     "time budget of %.0f s used up at step %d: stopping", max_seconds, state.global_step
                 )
@@ -410,6 +470,18 @@ def _progress_callback(max_seconds: float | None = None):
                 control.should_save = True
 
     return RecordStart()
+
+
+def _any_process(flag: bool, world_size: int) -> bool:
+    """``flag`` or-ed over all processes of a distributed run (a one-number all-reduce)."""
+    if world_size <= 1:
+        return flag
+    import torch
+    import torch.distributed as dist
+
+    value = torch.tensor([1.0 if flag else 0.0])
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
 
 
 def copy_tokenizer_files(tokenizer_dir: str | os.PathLike, output_dir: str | os.PathLike) -> list[str]:
@@ -445,6 +517,8 @@ class PretrainResult:
         evaluation: the final evaluation report (see :mod:`rrweb_hf.evaluation`), or None.
         log_history: the Trainer's log history (losses per logging step).
         interrupted: training stopped early on SIGTERM; only a checkpoint was written (rerun with ``resume``).
+        world_size: processes that trained together (data parallel).
+        main_process: this is the process that wrote the folder (the one to print the headline).
     """
 
     output_dir: str
@@ -454,65 +528,97 @@ class PretrainResult:
     evaluation: Any = None
     log_history: list = field(default_factory=list)
     interrupted: bool = False
+    world_size: int = 1
+    main_process: bool = True
 
 
-def _pretrain(
-    model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
-):
-    """Pretrain BERT with masked-LM on a prepared dataset and write a Hub-ready folder.
+@dataclass
+class TrainingData:
+    """What the Trainer and the final evaluation read (see :func:`prepared_training_data`).
 
-    Args:
-        model_args: tokenizer, preset, overrides.
-        data_args: dataset folder, splits, masking.
-        run_args: resume, final evaluation, card fields.
-        training_args: a :class:`~transformers.TrainingArguments` (``output_dir`` is the model folder).
-
-    Returns:
-        A :class:`PretrainResult`.
-
-    Raises:
-        ValueError: missing dataset/tokenizer, an output folder holding another run's checkpoints without
-            ``resume``/``overwrite``, or an empty training split.
+    Attributes:
+        train: the training windows (a Dataset, or this process's IterableDataset when streaming).
+        eval: windows evaluated during training, or None.
+        splits: splits for the final evaluation and the card (with the training split for the baseline).
+        lengths: window lengths per split, for the card.
+        window_length: the longest window (sizes ``max_position_embeddings``).
+        train_windows: number of training windows (None when streaming: unknown in advance).
     """
-    import transformers
-    from transformers import (
-        AutoModelForMaskedLM,
-        DataCollatorForLanguageModeling,
-        Trainer,
-        set_seed,
-    )
 
-    from . import modeling
+    train: Any
+    eval: Any
+    splits: Any
+    lengths: dict
+    window_length: int
+    train_windows: int | None
 
-    if not data_args.dataset:
-        raise ValueError("no dataset given; pass --dataset DATASET_DIR (from `rrweb-hf prepare`)")
+
+def _check_sources(model_args: ModelArguments, data_args: DataTrainingArguments, training_args) -> str:
+    """The tokenizer folder; errors for a missing or contradictory data source."""
+    if data_args.sessions and not data_args.streaming:
+        raise ValueError(
+            "--sessions needs --streaming (windows tokenized on the fly); to train on a prepared dataset, "
+            "run `rrweb-hf prepare` and pass --dataset instead"
+        )
+    if data_args.streaming and not data_args.sessions:
+        raise ValueError("--streaming needs --sessions CORPUS (the raw recordings to tokenize on the fly)")
+    if data_args.sessions and data_args.dataset:
+        raise ValueError("pass either --dataset (prepared) or --sessions with --streaming (raw), not both")
+    if not data_args.dataset and not data_args.sessions:
+        raise ValueError(
+            "no dataset given; pass --dataset DATASET_DIR (from `rrweb-hf prepare`) or "
+            "--sessions CORPUS --streaming"
+        )
+    if data_args.streaming and training_args.max_steps <= 0:
+        raise ValueError(
+            f"--streaming needs --max_steps > 0 (got {training_args.max_steps}): a stream has no length"
+        )
     tokenizer_dir = model_args.tokenizer or model_args.model_name_or_path
     if not tokenizer_dir:
         raise ValueError(
             "no tokenizer given; pass --tokenizer TOKENIZER_DIR (from `rrweb-hf train-tokenizer`)"
         )
+    return tokenizer_dir
+
+
+def _resume_checkpoint(run_args: RunArguments, training_args) -> str | None:
+    """The checkpoint to resume from; the main process sets incomplete ones aside before the others look."""
     output_dir = Path(training_args.output_dir)
-
-    resume_from = None
-    if run_args.resume:
+    if not run_args.resume:
+        if (
+            not run_args.overwrite
+            and output_dir.is_dir()
+            and any(_CHECKPOINT_RE.match(p.name) for p in output_dir.iterdir())
+        ):
+            raise ValueError(
+                f"{output_dir} already holds checkpoints of an earlier run; pass --resume to continue it, "
+                "--overwrite to start afresh, or choose another --output_dir"
+            )
+        return None
+    with training_args.main_process_first(local=False, desc="finding the checkpoint to resume"):
         resume_from = find_resume_checkpoint(output_dir, set_aside_incomplete=training_args.should_save)
-        if resume_from is None:
-            logger.warning("--resume: no complete checkpoint in %s; starting from step 0", output_dir)
-        else:
-            logger.info("resuming from %s", resume_from)
-    elif (
-        not run_args.overwrite
-        and output_dir.is_dir()
-        and any(_CHECKPOINT_RE.match(p.name) for p in output_dir.iterdir())
-    ):
-        raise ValueError(
-            f"{output_dir} already holds checkpoints of an earlier run; pass --resume to continue it, "
-            "--overwrite to start afresh, or choose another --output_dir"
-        )
+    if resume_from is None:
+        logger.warning("--resume: no complete checkpoint in %s; starting from step 0", output_dir)
+    else:
+        logger.info("resuming from %s", resume_from)
+    return resume_from
 
-    set_seed(training_args.seed)
-    tokenizer = modeling.load_tokenizer(tokenizer_dir)
-    data = load_prepared_dataset(data_args.dataset)
+
+def prepared_training_data(data_args: DataTrainingArguments, training_args) -> TrainingData:
+    """The windows of a prepared dataset folder (``--dataset``), read by the main process first.
+
+    Args:
+        data_args: dataset folder, split names, sample limits.
+        training_args: for the process order (the main process fills the ``datasets`` cache).
+
+    Returns:
+        A :class:`TrainingData`.
+
+    Raises:
+        ValueError: no such training split, or an empty one.
+    """
+    with training_args.main_process_first(local=False, desc="loading the prepared dataset"):
+        data = load_prepared_dataset(data_args.dataset)
     if data_args.train_split not in data:
         raise ValueError(
             f"dataset {data_args.dataset} has no split {data_args.train_split!r}; splits: {list(data)}"
@@ -523,7 +629,91 @@ def _pretrain(
             f"split {data_args.train_split!r} of {data_args.dataset} is empty; nothing to train on"
         )
     lengths = {name: window_lengths(split) for name, split in data.items()}
-    window_length = max(max(v) for v in lengths.values() if v)
+    extra = ("event_ids",) if data_args.masking != "token" else ()
+    if extra and "event_ids" not in train_split.column_names:
+        raise ValueError(
+            f"--masking {data_args.masking} needs the event_ids column; prepare the dataset with --event-ids"
+        )
+    train = model_columns(train_split, data_args.max_train_samples, extra)
+    eval_name = data_args.validation_split if data_args.validation_split in data else None
+    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples, extra) if eval_name else None
+    return TrainingData(
+        train=train,
+        eval=eval_dataset if eval_dataset is not None and len(eval_dataset) else None,
+        splits=data,
+        lengths=lengths,
+        window_length=max(max(v) for v in lengths.values() if v),
+        train_windows=len(train),
+    )
+
+
+#: Windows read from the start of each split of a stream for the final evaluation and the baseline.
+STREAM_SAMPLE_WINDOWS = 1024
+
+
+def streamed_training_data(data_args: DataTrainingArguments, tokenizer, training_args) -> TrainingData:
+    """Windows tokenized on the fly from ``--sessions`` (see :mod:`rrweb_hf.streaming`).
+
+    Training reads this process's part of an endless shuffled stream. Evaluation during training reads
+    the first ``max_eval_samples`` validation windows; the final evaluation the first
+    :data:`STREAM_SAMPLE_WINDOWS` windows of the test (else validation) split, with the
+    most-frequent-token baseline counted on the first :data:`STREAM_SAMPLE_WINDOWS` training windows.
+
+    Args:
+        data_args: corpus, window size, split fractions, shuffle buffer.
+        tokenizer: the tokenizer.
+        training_args: seed, process index and count.
+
+    Returns:
+        A :class:`TrainingData`.
+    """
+    import datasets
+
+    from .streaming import stream_windows, take_windows
+
+    def stream(split: str, **kwargs):
+        return stream_windows(
+            data_args.sessions,
+            tokenizer,
+            split=split,
+            max_length=data_args.max_length,
+            stride=data_args.stride,
+            validation_fraction=data_args.validation_fraction,
+            test_fraction=data_args.test_fraction,
+            **kwargs,
+        )
+
+    train = stream(
+        data_args.train_split,
+        shuffle_buffer=data_args.shuffle_buffer,
+        seed=training_args.seed,
+        rank=training_args.process_index,
+        world_size=training_args.world_size,
+    )
+    fractions = {"validation": data_args.validation_fraction, "test": data_args.test_fraction}
+    splits = datasets.DatasetDict()
+    for name in dict.fromkeys([data_args.train_split, data_args.validation_split, data_args.test_split]):
+        if name == data_args.train_split or fractions.get(name, 0) > 0:
+            first = stream(name, shuffle_buffer=0, repeat=False, with_event_ids=True)
+            splits[name] = take_windows(first, STREAM_SAMPLE_WINDOWS)
+    eval_dataset = None
+    if data_args.validation_split in splits and len(splits[data_args.validation_split]):
+        eval_dataset = model_columns(splits[data_args.validation_split], data_args.max_eval_samples)
+    return TrainingData(
+        train=train,
+        eval=eval_dataset,
+        splits=splits,
+        lengths={name: window_lengths(split) for name, split in splits.items()},
+        window_length=data_args.max_length,
+        train_windows=None,
+    )
+
+
+def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed: int):
+    """A fresh preset model sized for the tokenizer and windows, or the ``--model_name_or_path`` one."""
+    from transformers import AutoModelForMaskedLM
+
+    from . import modeling
 
     if model_args.model_name_or_path:
         model = AutoModelForMaskedLM.from_pretrained(model_args.model_name_or_path)
@@ -534,54 +724,115 @@ def _pretrain(
             window_length=window_length,
             overrides=model_args.config_overrides,
         )
-        model = modeling.build_model(config, seed=training_args.seed)
+        model = modeling.build_model(config, seed=seed)
+    # BertForMaskedLM takes **kwargs, so the Trainer assumes its loss is divided by the token count of the
+    # whole global batch (num_items_in_batch) and multiplies it by the number of processes (and skips the
+    # division by gradient_accumulation_steps); BERT's loss is a per-process mean, so logged losses and
+    # gradients came out world_size (or accumulation) times too large. Declaring that the model ignores
+    # those kwargs gives the classic normalisation: per-process means, averaged by DDP
+    # (huggingface/transformers#47688, open for transformers 5).
+    model.accepts_loss_kwargs = False
     if model.config.max_position_embeddings < window_length:
         raise ValueError(
             f"windows of {window_length} tokens exceed the model's max_position_embeddings="
-            f"{model.config.max_position_embeddings}; prepare the dataset with a smaller --max-length"
+            f"{model.config.max_position_embeddings}; use a smaller --max-length"
         )
+    return model
 
-    extra = ("event_ids",) if data_args.masking != "token" else ()
-    if extra and "event_ids" not in train_split.column_names:
-        raise ValueError(
-            f"--masking {data_args.masking} needs the event_ids column; prepare the dataset with --event-ids"
-        )
-    train_dataset = model_columns(train_split, data_args.max_train_samples, extra)
-    eval_name = data_args.validation_split if data_args.validation_split in data else None
-    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples, extra) if eval_name else None
-    if eval_dataset is None or len(eval_dataset) == 0:
-        eval_dataset = None
-        if training_args.eval_strategy != "no":
-            logger.warning("no %r split: no evaluation during training", data_args.validation_split)
-            training_args.eval_strategy = transformers.IntervalStrategy.NO
-    training_args.remove_unused_columns = False
+
+def _collator(tokenizer, data_args: DataTrainingArguments):
+    """The masked-LM collator: ``mlm_probability`` of the tokens masked, batches padded per batch; with
+    ``--masking`` other than ``token``, :class:`rrweb_hf.collators.EventMaskingCollator`."""
+    from transformers import DataCollatorForLanguageModeling
 
     if data_args.masking == "token":
-        collator = DataCollatorForLanguageModeling(
+        return DataCollatorForLanguageModeling(
             tokenizer=tokenizer,
             mlm_probability=data_args.mlm_probability,
             pad_to_multiple_of=data_args.pad_to_multiple_of,
         )
-    else:
-        from .collators import EventMaskingCollator
+    if data_args.streaming:
+        raise ValueError(
+            f"--masking {data_args.masking} needs a prepared dataset (--dataset), not --streaming"
+        )
+    from .collators import EventMaskingCollator
 
-        collator = EventMaskingCollator(
-            tokenizer=tokenizer,
-            mlm_probability=data_args.mlm_probability,
-            pad_to_multiple_of=data_args.pad_to_multiple_of,
-            masking=data_args.masking,
-        )
+    return EventMaskingCollator(
+        tokenizer=tokenizer,
+        mlm_probability=data_args.mlm_probability,
+        pad_to_multiple_of=data_args.pad_to_multiple_of,
+        masking=data_args.masking,
+    )
+
+
+def _trainer_class(streaming: bool):
+    """The stock Trainer; for a stream, one whose training DataLoader reads this process's own part.
+
+    accelerate would split a ``datasets.IterableDataset`` across processes again (or have the main
+    process read and dispatch every batch); the stream of :func:`streamed_training_data` is already
+    this process's part (``split_dataset_by_node``), so it is batched as it is.
+    """
+    from torch.utils.data import DataLoader
+    from transformers import Trainer
+
+    if not streaming:
+        return Trainer
+
+    class StreamTrainer(Trainer):
+        def get_train_dataloader(self):
+            return DataLoader(
+                self.train_dataset,
+                batch_size=self._train_batch_size,
+                collate_fn=self.data_collator,
+                num_workers=self.args.dataloader_num_workers,
+                pin_memory=self.args.dataloader_pin_memory,
+            )
+
+    return StreamTrainer
+
+
+def _pretrain(
+    model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
+):
+    """Pretrain BERT with masked-LM and write a Hub-ready folder (see :func:`pretrain`)."""
+    import transformers
+    from transformers import set_seed
+
+    from . import modeling
+
+    tokenizer_dir = _check_sources(model_args, data_args, training_args)
+    resume_from = _resume_checkpoint(run_args, training_args)
+    set_seed(training_args.seed)
+    tokenizer = modeling.load_tokenizer(tokenizer_dir)
+    if data_args.streaming:
+        data = streamed_training_data(data_args, tokenizer, training_args)
+    else:
+        data = prepared_training_data(data_args, training_args)
+    model = _build_model(model_args, tokenizer, data.window_length, training_args.seed)
+    if data.eval is None and training_args.eval_strategy != "no":
+        logger.warning("no %r split: no evaluation during training", data_args.validation_split)
+        training_args.eval_strategy = transformers.IntervalStrategy.NO
+    training_args.remove_unused_columns = False
     progress = _progress_callback(run_args.max_train_minutes * 60 if run_args.max_train_minutes else None)
-    trainer = Trainer(
+    trainer = _trainer_class(data_args.streaming)(
         model=model,
         args=training_args,
-        data_collator=collator,
-        train_dataset=train_dataset,
-        eval_dataset=eval_dataset,
+        data_collator=_collator(tokenizer, data_args),
+        train_dataset=data.train,
+        eval_dataset=data.eval,
         processing_class=tokenizer,
         callbacks=[progress],
     )
     train_result = trainer.train(resume_from_checkpoint=resume_from)
+    result = PretrainResult(
+        output_dir=str(training_args.output_dir),
+        train_metrics=dict(train_result.metrics),
+        global_step=trainer.state.global_step,
+        resumed_from_step=progress.start_step or 0,
+        log_history=list(trainer.state.log_history),
+        world_size=training_args.world_size,
+        main_process=training_args.should_save,
+    )
     if trainer.state.global_step < trainer.state.max_steps and not progress.stopped_early:
         # Stopped by SIGTERM (just-in-time checkpoint): not a finished model; leave only the checkpoint.
         logger.warning(
@@ -589,56 +840,53 @@ def _pretrain(
             trainer.state.global_step,
             trainer.state.max_steps,
         )
-        return PretrainResult(
-            output_dir=str(output_dir),
-            train_metrics=dict(train_result.metrics),
-            global_step=trainer.state.global_step,
-            resumed_from_step=progress.start_step or 0,
-            log_history=list(trainer.state.log_history),
-            interrupted=True,
-        )
-    trainer.save_model()
-    metrics = dict(train_result.metrics)
-    metrics["train_windows"] = len(train_dataset)
-    metrics["stopped_by_time_budget"] = progress.stopped_early
-    trainer.log_metrics("train", metrics)
-    trainer.save_metrics("train", metrics)
-    trainer.save_state()
-
-    result = PretrainResult(
-        output_dir=str(output_dir),
-        train_metrics=metrics,
-        global_step=trainer.state.global_step,
-        resumed_from_step=progress.start_step or 0,
-        log_history=list(trainer.state.log_history),
-    )
-    if not training_args.should_save:  # not the main process of a distributed run
+        result.interrupted = True
         return result
+    result.train_metrics["stopped_by_time_budget"] = progress.stopped_early
+    if data.train_windows is not None:  # unknown for a stream
+        result.train_metrics["train_windows"] = data.train_windows
+    trainer.save_model()
+    trainer.log_metrics("train", result.train_metrics)
+    trainer.save_metrics("train", result.train_metrics)
+    trainer.save_state()
+    if training_args.should_save:  # the main process; the others wait at the barrier below
+        _write_folder(result, model, data, tokenizer_dir, model_args, data_args, run_args, training_args)
+    trainer.accelerator.wait_for_everyone()
+    return result
 
+
+def _write_folder(result, model, data, tokenizer_dir, model_args, data_args, run_args, training_args):
+    """Main process only: tokenizer files, ``training_args.json``, ``run_info.json``, evaluation and card."""
+    from . import modeling
+
+    output_dir = Path(training_args.output_dir)
     if Path(tokenizer_dir).is_dir():
         copy_tokenizer_files(tokenizer_dir, output_dir)
     (output_dir / "training_args.json").write_text(training_args.to_json_string())
-    (output_dir / "run_info.json").write_text(
-        json.dumps(
-            {
-                "preset": model_args.preset,
-                "config_overrides": model_args.config_overrides,
-                "dataset": str(data_args.dataset),
-                "tokenizer": str(tokenizer_dir),
-                "window_length": window_length,
-                "global_step": result.global_step,
-                "resumed_from_step": result.resumed_from_step,
-                "parameters": modeling.count_parameters(model),
-            },
-            indent=2,
-        )
-    )
+    info = {
+        "preset": model_args.preset,
+        "config_overrides": model_args.config_overrides,
+        "dataset": str(data_args.dataset) if data_args.dataset else None,
+        "sessions": str(data_args.sessions) if data_args.streaming else None,
+        "streaming": data_args.streaming,
+        "tokenizer": str(tokenizer_dir),
+        "window_length": data.window_length,
+        "global_step": result.global_step,
+        "resumed_from_step": result.resumed_from_step,
+        "world_size": training_args.world_size,
+        "global_batch_size": training_args.per_device_train_batch_size
+        * training_args.world_size
+        * training_args.gradient_accumulation_steps,
+        "parameters": modeling.count_parameters(model),
+    }
+    (output_dir / "run_info.json").write_text(json.dumps(info, indent=2))
     if run_args.contrastive_steps > 0:
         from .contrastive import ContrastiveArguments, train_contrastive
 
-        if training_args.world_size > 1:
+        if training_args.world_size > 1 or data_args.streaming:
             raise ValueError(
-                "the contrastive stage runs in one process; run it after training (rrweb_hf.contrastive)"
+                "the contrastive stage runs in one process on a prepared dataset; run it after training "
+                "(rrweb_hf.contrastive.train_contrastive)"
             )
         train_contrastive(
             output_dir,
@@ -653,30 +901,47 @@ def _pretrain(
                 seed=training_args.seed,
                 split=data_args.train_split,
             ),
-            model=trainer.model,
+            model=model,
         )
     if run_args.final_eval:
         finish_folder(
             output_dir,
-            data=data,
+            data=data.splits,
             data_args=data_args,
             run_args=run_args,
-            lengths=lengths,
+            lengths=data.lengths,
             log_history=result.log_history,
-            train_metrics=metrics,
+            train_metrics=result.train_metrics,
             result=result,
             seed=training_args.seed,
             batch_size=training_args.per_device_eval_batch_size,
         )
-    return result
 
 
 def pretrain(
     model_args: ModelArguments, data_args: DataTrainingArguments, run_args: RunArguments, training_args
 ):
-    """Pretrain BERT with masked-LM on a prepared dataset and write a Hub-ready folder.
+    """Pretrain BERT with masked-LM on a prepared dataset (or a raw corpus, streamed) and write a Hub-ready folder.
 
-    Arguments, return value and errors as in :func:`_pretrain`. A wandb run that the Trainer started
+    Under ``torchrun`` / ``accelerate launch`` every process trains the same model on its own part of
+    every global batch (``per_device_train_batch_size`` x processes x ``gradient_accumulation_steps``);
+    only the main process writes the folder, its card and ``run_info.json``, the others wait until it is
+    complete.
+
+    Args:
+        model_args: tokenizer, preset, overrides.
+        data_args: dataset folder (or ``sessions`` with ``streaming``), splits, masking.
+        run_args: resume, final evaluation, card fields.
+        training_args: a :class:`~transformers.TrainingArguments` (``output_dir`` is the model folder).
+
+    Returns:
+        A :class:`PretrainResult`.
+
+    Raises:
+        ValueError: missing or contradictory data source, no tokenizer, an output folder holding another
+            run's checkpoints without ``resume``/``overwrite``, or an empty training split.
+
+    A wandb run that the Trainer started
     (``report_to`` wandb) is finished before returning, so the next run in the same process (or a
     later ``wandb.init``) does not log into this one.
     """

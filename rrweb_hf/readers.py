@@ -8,6 +8,11 @@ Supported forms (by file name):
 - ``*.jsonl`` / ``*.ndjson`` (optionally ``.gz``): one event per line. Events are grouped into
   sessions by a session-id field (``sessionId`` / ``session_id``) when present, one session per file
   otherwise.
+- ``*.snappy`` / ``*.jsonl.snappy``: PostHog blob-v2 raw snappy blocks; ``*.envelope``: a Sentry envelope.
+
+Inside these, :mod:`rrweb_hf.formats` tells the product format from the content (``@rrweb/packer``
+strings, PostHog ``cv`` events, exports and blob files, Sentry segments and recording items) and
+decodes it; ``FileResult.format`` and ``Session.format`` name it.
 
 Every session gets a stable ``session_id``: the one in the data when present, else the file path
 relative to the corpus root without its extension (``shop/s0001.json.gz`` -> ``"shop/s0001"``).
@@ -31,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
@@ -39,14 +45,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .jsonutil import JSONDecodeError, loads
-
 logger = logging.getLogger(__name__)
 
 #: Largest decompressed (or plain) file the readers accept by default: 1 GiB.
 DEFAULT_MAX_BYTES = 1 << 30
 #: File name endings the readers understand, longest first.
-SUFFIXES = (".json.gz", ".jsonl.gz", ".ndjson.gz", ".json", ".jsonl", ".ndjson")
+SUFFIXES = (
+    ".json.gz",
+    ".jsonl.gz",
+    ".ndjson.gz",
+    ".jsonl.snappy",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".snappy",
+    ".envelope",
+)
 #: Keys that carry a session id, in events (JSONL) and in export objects.
 SESSION_ID_KEYS = ("sessionId", "session_id")
 #: Event types whose ``data`` must be an object (DomContentLoaded/Load carry ``unknown`` data).
@@ -94,6 +108,29 @@ class SchemaError(SessionReadError):
     category = "not rrweb events"
 
 
+class UnknownFormatError(SchemaError):
+    """Valid JSON in none of the known shapes (an object without ``events``, an unknown export version).
+
+    Its reasons read ``"not rrweb events: unknown format: ..."`` (a :class:`SchemaError`).
+    """
+
+
+class EncodedFieldError(SessionReadError):
+    """A packed or compressed event that does not decode (strict mode).
+
+    Attributes:
+        where: the event (``"event 7"``, ``"line 3 event 0"``, ``"snapshot 12"``).
+        field: the field that failed (``"data"``, ``"data.adds"``, ``"packed event"``, ``"cv"``).
+    """
+
+    category = "broken compressed field"
+
+    def __init__(self, path: str | os.PathLike, reason: str, *, where: str = "", field: str = ""):
+        super().__init__(path, reason)
+        self.where = where
+        self.field = field
+
+
 class UnsupportedFileError(SessionReadError):
     """A file name with none of the supported suffixes."""
 
@@ -110,6 +147,7 @@ class Session:
         events: the rrweb events, exactly as recorded, in file order.
         metadata: other top-level fields of an export object (empty for plain arrays).
         missing_timestamps: how many events have no ``timestamp``.
+        format: the recording format it was read from (:data:`rrweb_hf.formats.FORMATS`).
     """
 
     session_id: str
@@ -117,6 +155,7 @@ class Session:
     events: list[dict]
     metadata: dict = field(default_factory=dict)
     missing_timestamps: int = 0
+    format: str = "rrweb"
 
     @property
     def num_events(self) -> int:
@@ -145,12 +184,15 @@ class FileResult:
     """What :func:`read_file` found in one file.
 
     Attributes:
-        sessions: the valid sessions in the file (several for grouped JSONL).
-        bad_lines: ``(line_number, reason)`` for JSONL lines skipped in lenient mode.
+        sessions: the valid sessions in the file (several for grouped JSONL and PostHog windows).
+        bad_lines: ``(line_number, reason)`` for JSONL lines skipped in lenient mode, and
+            ``("event 7", reason)`` / ``("3:event 0", reason)`` for undecodable events.
+        format: the file's recording format (:data:`rrweb_hf.formats.FORMATS`).
     """
 
     sessions: list[Session]
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    bad_lines: list[tuple[int | str, str]] = field(default_factory=list)
+    format: str = "rrweb"
 
 
 def corpus_suffix(path: str | os.PathLike) -> str | None:
@@ -180,12 +222,16 @@ def derive_session_id(path: str | os.PathLike, root: str | os.PathLike | None = 
     return text[: len(text) - len(suffix)] if suffix and text.lower().endswith(suffix) else text
 
 
-def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_bytes(
+    path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, *, data: bytes | None = None
+) -> bytes:
     """Read a file, inflating ``.gz`` files, refusing anything over ``max_bytes``.
 
     Args:
         path: the file.
         max_bytes: largest accepted size, after decompression.
+        data: the file's bytes as stored (still compressed for ``.gz``) when something else read
+            them, e.g. Ray Data from object storage; ``path`` then only names the file.
 
     Returns:
         The (decompressed) content.
@@ -196,16 +242,16 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
     """
     path = Path(path)
     if not str(path).lower().endswith(".gz"):
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > max_bytes:
             raise TooLargeError(
                 path, f"too large: {size} bytes > max_bytes={max_bytes}; raise max_bytes to read it"
             )
-        return path.read_bytes()
+        return path.read_bytes() if data is None else bytes(data)
     out = bytearray()
     members = 0
     in_member = False
-    with open(path, "rb") as fh:
+    with open(path, "rb") if data is None else io.BytesIO(data) as fh:
         inflater = zlib.decompressobj(wbits=31)
         while chunk := fh.read(_CHUNK):
             pending = chunk
@@ -234,15 +280,6 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
     return bytes(out)
 
 
-def _loads(path: Path, raw: bytes):
-    if not raw.strip():
-        raise NotJSONError(path, "not valid JSON: empty file")
-    try:
-        return loads(raw)
-    except JSONDecodeError as exc:
-        raise NotJSONError(path, f"not valid JSON: {exc}") from None
-
-
 def check_event(event: object) -> str | None:
     """Why ``event`` is not an rrweb event, or None when it is one.
 
@@ -268,16 +305,6 @@ def check_event(event: object) -> str | None:
     return None
 
 
-def _check_events(path: Path, events: list, offset: str = "event") -> int:
-    missing = 0
-    for index, event in enumerate(events):
-        problem = check_event(event)
-        if problem is not None:
-            raise SchemaError(path, f"not rrweb events: {offset} {index}: {problem}")
-        missing += "timestamp" not in event
-    return missing
-
-
 def _session_id_of(mapping: dict) -> str | None:
     for key in SESSION_ID_KEYS:
         value = mapping.get(key)
@@ -286,71 +313,24 @@ def _session_id_of(mapping: dict) -> str | None:
     return None
 
 
-def _read_json(path: Path, data: bytes, default_id: str) -> list[Session]:
-    doc = _loads(path, data)
-    metadata: dict = {}
-    if isinstance(doc, dict):
-        if "events" not in doc:
-            raise SchemaError(path, "not rrweb events: an object without an 'events' array")
-        metadata = {k: v for k, v in doc.items() if k != "events"}
-        doc = doc["events"]
-    if not isinstance(doc, list):
-        raise SchemaError(path, f"not rrweb events: expected a list of events, got {type(doc).__name__}")
-    if not doc:
-        raise SchemaError(path, "not rrweb events: the session has no events")
-    missing = _check_events(path, doc)
-    session_id = _session_id_of(metadata) or _session_id_of(doc[0]) or default_id
-    return [Session(session_id, str(path), doc, metadata, missing)]
-
-
-def _read_jsonl(path: Path, data: bytes, default_id: str, strict: bool) -> FileResult:
-    groups: dict[str, list[dict]] = {}
-    bad: list[tuple[int, str]] = []
-    for lineno, line in enumerate(data.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            event = loads(line)
-            problem = check_event(event)
-        except JSONDecodeError as exc:
-            problem = f"not valid JSON: {exc}"
-            if strict:
-                raise NotJSONError(path, f"not valid JSON at line {lineno}: {exc}") from None
-        if problem is not None:
-            if strict:
-                raise SchemaError(path, f"not rrweb events: line {lineno}: {problem}")
-            bad.append((lineno, problem))
-            continue
-        groups.setdefault(_session_id_of(event) or default_id, []).append(event)
-    if not groups:
-        reason = (
-            f"not rrweb events: no valid event lines ({len(bad)} bad)"
-            if bad
-            else "not valid JSON: empty file"
-        )
-        raise (SchemaError if bad else NotJSONError)(path, reason)
-    sessions = [
-        Session(sid, str(path), events, {}, sum("timestamp" not in e for e in events))
-        for sid, events in groups.items()
-    ]
-    return FileResult(sessions, bad)
-
-
 def read_file(
     path: str | os.PathLike,
     *,
     root: str | os.PathLike | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = True,
+    data: bytes | None = None,
 ) -> FileResult:
     """Read every session in one file.
 
     Args:
-        path: a ``.json``, ``.json.gz``, ``.jsonl``/``.ndjson`` (optionally ``.gz``) file.
+        path: a file with one of :data:`SUFFIXES`, in any format of :mod:`rrweb_hf.formats`.
         root: corpus root; session ids derived from the path are relative to it.
-        max_bytes: largest accepted (decompressed) size; larger files raise :class:`TooLargeError`.
-        strict: for JSONL, raise on the first bad line; when False, skip bad lines and list them in
-            ``FileResult.bad_lines``. JSON documents are all-or-nothing either way.
+        max_bytes: largest accepted (decompressed) size; larger files raise :class:`TooLargeError`, and
+            so do compressed fields, snappy blocks and segments inflating past it (over the file).
+        strict: raise on the first bad JSONL line or undecodable event; when False, skip them and list
+            them in ``FileResult.bad_lines``. Schema problems of JSON documents fail the file either way.
+        data: the file's bytes as stored, already read elsewhere (see :func:`read_bytes`).
 
     Returns:
         A :class:`FileResult`.
@@ -363,13 +343,19 @@ def read_file(
     if suffix is None:
         raise UnsupportedFileError(path, f"unsupported file type: expected one of {', '.join(SUFFIXES)}")
     try:
-        data = read_bytes(path, max_bytes)
+        data = read_bytes(path, max_bytes, data=data)
     except OSError as exc:
         raise SessionReadError(path, f"unreadable: {exc.strerror or exc}") from None
-    default_id = derive_session_id(path, root)
-    if suffix in (".json", ".json.gz"):
-        return FileResult(_read_json(path, data, default_id))
-    return _read_jsonl(path, data, default_id, strict)
+    from .formats import parse_file  # formats builds on this module's types
+
+    return parse_file(
+        path,
+        data,
+        default_id=derive_session_id(path, root),
+        suffix=suffix,
+        strict=strict,
+        max_bytes=max_bytes,
+    )
 
 
 def read_session(path: str | os.PathLike, **kwargs) -> Session:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from .event_codecs import EventDecodeError, EventDecoder, is_encoded_event
 from .privacy import MASK_BUCKET_NAMES, PII_KINDS, is_rrweb_masked, mask_bucket, split_pii
 from .rrweb_types import (
     EventType,
@@ -209,6 +210,113 @@ def structural_tokens(coord_bins: int, scroll_bins: int, size_bins: int) -> list
     return toks
 
 
+# ---------------------------------------------------------------- product (Sentry / PostHog) tokens
+#: Sentry Replay breadcrumb categories with their own token; any other is ``[CRUMB:other]`` + its name.
+SENTRY_CRUMBS = (
+    "ui.click",
+    "ui.input",
+    "ui.keyDown",
+    "ui.blur",
+    "ui.focus",
+    "ui.slowClickDetected",  # Sentry's dead click
+    "ui.multiClick",  # Sentry's rage click
+    "navigation",
+    "console",
+    "xhr",
+    "fetch",
+    "replay.mutations",
+    "replay.hydrate-error",
+    "sentry.feedback",
+    "sentry.transaction",
+)
+#: Sentry ``performanceSpan`` ops with their own token; any other is ``[SPAN:other]`` + its name.
+SENTRY_SPANS = (
+    "navigation.navigate",
+    "navigation.reload",
+    "navigation.back_forward",
+    "navigation.push",
+    "resource.fetch",
+    "resource.xhr",
+    "resource.css",
+    "resource.img",
+    "resource.script",
+    "resource.link",
+    "resource.other",
+    "resource.iframe",
+    "paint",
+    "memory",
+    "web-vital",
+)
+#: Web vitals (``description`` of a ``web-vital`` span, or the op itself in older SDKs) -> token name.
+WEB_VITALS = {
+    "largest-contentful-paint": "lcp",
+    "cumulative-layout-shift": "cls",
+    "interaction-to-next-paint": "inp",
+    "first-input-delay": "fid",
+    "first-contentful-paint": "fcp",
+    "time-to-first-byte": "ttfb",
+}
+VITAL_RATINGS = ("good", "needs-improvement", "poor")
+CONSOLE_LEVELS = ("log", "info", "warning", "error", "debug", "assert", "trace", "fatal")
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+#: posthog-js custom-event tags -> the token kind; the tag itself follows as text.
+POSTHOG_TAGS = {
+    "$pageview": "pageview",
+    "$url_changed": "pageview",
+    "$session_options": "session",
+    "$session_id_change": "session",
+    "$session_ending": "session",
+    "$session_starting": "session",
+    "sessionIdle": "session",
+    "sessionNoLongerIdle": "session",
+    "$posthog_config": "config",
+    "$remote_config_received": "config",
+    "rrweb config": "config",
+    "browser offline": "network",
+    "browser online": "network",
+    "window hidden": "visibility",
+    "window visible": "visibility",
+    "recording paused": "paused",
+    "recording resumed": "paused",
+}
+#: ``initiatorType`` of a network-plugin request -> the span token it shares with Sentry.
+NETWORK_INITIATORS = {
+    "fetch": "resource.fetch",
+    "xmlhttprequest": "resource.xhr",
+    "script": "resource.script",
+    "img": "resource.img",
+    "css": "resource.css",
+    "link": "resource.link",
+    "iframe": "resource.iframe",
+    "other": "resource.other",
+    "navigation": "navigation.navigate",
+}
+#: Byte-size buckets of request/response bodies: ``[BYTES:k]`` means size <= BYTES_BOUNDS[k].
+BYTES_BOUNDS = (0, 1 << 10, 10 << 10, 100 << 10, 1 << 20)
+
+
+def extension_tokens() -> list[str]:
+    """Structural tokens for Sentry Replay and PostHog custom events, in id order.
+
+    They are numbered **after** the text vocabulary (see :class:`~rrweb_hf.RRWebTokenizer`), so adding
+    them changed no id of any plain rrweb session. Durations ``[DUR:k]`` use the ``[DT:k]`` buckets
+    (gap <= 0, 1, 2, 4 ... 2^20 ms).
+    """
+    toks = ["[SENTRY:breadcrumb]", "[SENTRY:performanceSpan]", "[SENTRY:options]"]
+    toks += [f"[CRUMB:{c}]" for c in SENTRY_CRUMBS] + ["[CRUMB:other]"]
+    toks += [f"[SPAN:{o}]" for o in SENTRY_SPANS] + ["[SPAN:other]"]
+    toks += [f"[VITAL:{v}]" for v in WEB_VITALS.values()] + ["[VITAL:other]"]
+    toks += [f"[RATING:{r}]" for r in VITAL_RATINGS] + ["[RATING:other]"]
+    toks += [f"[SEV:{lv}]" for lv in CONSOLE_LEVELS] + ["[SEV:other]"]
+    toks += [f"[METHOD:{m}]" for m in HTTP_METHODS] + ["[METHOD:other]"]
+    toks += [f"[HTTP:{k}xx]" for k in range(1, 6)] + ["[HTTP:other]", "[HTTP:none]"]
+    toks += [f"[DUR:{i}]" for i in range(len(DT_BOUNDS) + 1)]
+    toks += [f"[BYTES:{i}]" for i in range(len(BYTES_BOUNDS) + 1)]
+    toks += [f"[HEAP:{i}]" for i in range(10)]
+    toks += [f"[PH:{k}]" for k in dict.fromkeys(POSTHOG_TAGS.values())]
+    return toks
+
+
 def _count_name(n: int) -> str:
     for bound, name in COUNT_BUCKETS:
         if n <= bound:
@@ -278,6 +386,8 @@ class Walker:
         self.evt_ids = {e.value: V[f"[EVT:{e.name}]"] for e in EventType}
         self.src_ids = {e.value: V[f"[SRC:{e.name}]"] for e in IncrementalSource}
         self.node_ids = {e.value: V[f"[NODE:{e.name}]"] for e in NodeType}
+        self.products = "[CRUMB:other]" in V  # False for tokenizers saved before these tokens existed
+        self.decoder: EventDecoder | None = None
 
     # ------------------------------------------------------------------ text
     def text(self, s: str, cap: int) -> None:
@@ -593,6 +703,8 @@ class Walker:
         for i, ev in enumerate(events):
             start = len(ids)
             try:
+                if is_encoded_event(ev):  # @rrweb/packer string or PostHog cv event: decode, never guess
+                    ev = self._decode(ev)
                 self.event(ev)
             except RRWebTokenizationError as exc:
                 if strict:
@@ -606,6 +718,14 @@ class Walker:
                 ids.append(self.V["[EVT:unknown]"])
             event_ids.extend([i] * (len(ids) - start))
         self.events += len(events)
+
+    def _decode(self, ev):
+        if self.decoder is None:
+            self.decoder = EventDecoder(self.cfg.get("max_decoded_bytes", 1 << 30))
+        try:
+            return self.decoder.decode(ev)
+        except EventDecodeError as exc:
+            raise RRWebTokenizationError(None, f"undecodable packed/compressed event: {exc}") from None
 
     def _malformed(self, start: int) -> None:
         del self.ids[start:]
@@ -637,7 +757,12 @@ class Walker:
 
     def event(self, ev) -> None:
         if not isinstance(ev, dict):
-            raise RRWebTokenizationError(None, f"event is a {type(ev).__name__}, not an object")
+            hint = (
+                " (a Sentry segment list? read the file with rrweb_hf.read_file)"
+                if isinstance(ev, list)
+                else ""
+            )
+            raise RRWebTokenizationError(None, f"event is a {type(ev).__name__}, not an object{hint}")
         etype = ev.get("type")
         if _int(etype) is None:
             raise RRWebTokenizationError(None, f"event 'type' is {etype!r}, not an integer")
@@ -676,8 +801,11 @@ class Walker:
                 ids.append(V["[URL]"])
                 self.url(data.get("href"))
         elif etype == 5:
-            ids.append(V["[TAG]"])
             tag = data.get("tag")
+            if self.products and (tag in SENTRY_EVENT_TAGS or tag in POSTHOG_TAGS):
+                self.product_event(tag, data.get("payload"))
+                return
+            ids.append(V["[TAG]"])
             if isinstance(tag, str):
                 self.text(tag, 32)
             self.payload(data.get("payload"))
@@ -687,6 +815,9 @@ class Walker:
             if isinstance(plugin, str):
                 self.text(plugin, 32)
             payload = data.get("payload")
+            if self.products and plugin == "rrweb/network@1" and isinstance(payload, dict):
+                self.network(payload.get("requests"))
+                return
             if isinstance(payload, dict) and isinstance(payload.get("level"), str):
                 ids.append(V["[LEVEL]"])
                 self.text(payload["level"], 16)
@@ -697,6 +828,169 @@ class Walker:
             self.url(data.get("url"))
             if "failed" in data:
                 ids.append(V["[FAILED]"])
+
+    # ------------------------------------------------ Sentry / PostHog custom events
+    def product_event(self, tag: str, payload) -> None:
+        """Sentry Replay (``breadcrumb``, ``performanceSpan``, ``options``) and posthog-js custom events.
+
+        ``[SENTRY:breadcrumb] [CRUMB:<category>]`` + per category: clicks/inputs/focus the target (from
+        the DOM mirror, by ``data.nodeId``), dead clicks ``[DUR:k]`` (time after click), rage clicks
+        ``[N:k]`` (clicks), console ``[SEV:<level>] [TXT]`` message, navigation ``[URL] to``, xhr/fetch
+        ``[METHOD:m] [HTTP:<class>] [URL] url``, other categories their name and ``[TXT]`` message.
+        ``[SENTRY:performanceSpan] [SPAN:<op>] [DUR:k]`` (end - start; not for vitals and memory) + per op: ``[URL]`` of navigations and resources, ``[METHOD] [HTTP] [BYTES]`` of
+        fetch/xhr, ``[VITAL:<name>] [RATING:<rating>]`` (+ ``[DUR:k]`` for time vitals), ``[HEAP:<decile>]``
+        of memory. PostHog: ``[PH:<kind>]`` + the tag, and ``[URL] href`` of page views. Messages and
+        URLs go through the same privacy rules as page text (PII masked, query strings dropped).
+        """
+        V, ids = self.V, self.ids
+        p = payload if isinstance(payload, dict) else {}
+        if tag in POSTHOG_TAGS:
+            ids.append(V["[PH:" + POSTHOG_TAGS[tag] + "]"])
+            self.text(tag, 32)
+            if POSTHOG_TAGS[tag] == "pageview":
+                ids.append(V["[URL]"])
+                self.url(p.get("href"))
+            return
+        ids.append(V["[SENTRY:" + tag + "]"])
+        if tag == "breadcrumb":
+            self.breadcrumb(p)
+        elif tag == "performanceSpan":
+            self.span(p)
+
+    def duration(self, ms) -> None:
+        ms = _num(ms)
+        if ms is None:
+            return
+        k = 0
+        for bound in DT_BOUNDS:
+            if ms <= bound:
+                break
+            k += 1
+        self.ids.append(self.V[f"[DUR:{k}]"])
+
+    def http(self, method, status) -> None:
+        V, ids = self.V, self.ids
+        if isinstance(method, str) and method:
+            m = method.upper()
+            ids.append(V[f"[METHOD:{m}]"] if m in HTTP_METHODS else V["[METHOD:other]"])
+        code = _int(status)
+        if code is None:
+            ids.append(V["[HTTP:none]"])
+        else:
+            ids.append(V[f"[HTTP:{code // 100}xx]"] if 100 <= code < 600 else V["[HTTP:other]"])
+
+    def nbytes(self, n) -> None:
+        n = _num(n)
+        if n is None:
+            return
+        k = 0
+        for bound in BYTES_BOUNDS:
+            if n <= bound:
+                break
+            k += 1
+        self.ids.append(self.V[f"[BYTES:{k}]"])
+
+    def breadcrumb(self, p: dict) -> None:
+        V, ids, cfg = self.V, self.ids, self.cfg
+        cat = p.get("category")
+        data = p.get("data") if isinstance(p.get("data"), dict) else {}
+        if cat in _CRUMB_SET:
+            ids.append(V[f"[CRUMB:{cat}]"])
+        else:
+            ids.append(V["[CRUMB:other]"])
+            if isinstance(cat, str):
+                self.text(cat, 32)
+        message = p.get("message")
+        if cat == "console":
+            level = p.get("level")
+            ids.append(V[f"[SEV:{level}]"] if level in CONSOLE_LEVELS else V["[SEV:other]"])
+            if isinstance(message, str) and message:
+                ids.append(V["[TXT]"])
+                self.text(message, cfg["max_attr_chars"])
+        elif cat == "navigation":
+            ids.append(V["[URL]"])
+            self.url(data.get("to"))
+        elif cat in ("xhr", "fetch"):
+            self.http(data.get("method"), data.get("status_code", data.get("statusCode")))
+            ids.append(V["[URL]"])
+            self.url(data.get("url"))
+        elif isinstance(cat, str) and cat.startswith("ui."):
+            node = data.get("nodeId")
+            if node is None and isinstance(data.get("node"), dict):
+                node = data["node"].get("id")
+            self.describe(node)
+            if cat == "ui.slowClickDetected":
+                self.duration(data.get("timeAfterClickMs"))
+            elif cat == "ui.multiClick":
+                clicks = _int(data.get("clickCount"))
+                if clicks is not None:
+                    self.count(clicks)
+        elif cat not in _CRUMB_SET and isinstance(message, str) and message:
+            ids.append(V["[TXT]"])
+            self.text(message, cfg["max_attr_chars"])
+
+    def span(self, p: dict) -> None:
+        V, ids = self.V, self.ids
+        op = p.get("op")
+        data = p.get("data") if isinstance(p.get("data"), dict) else {}
+        desc = p.get("description")
+        vital = WEB_VITALS.get(op) or (WEB_VITALS.get(desc) if op == "web-vital" else None)
+        if op in _SPAN_SET:
+            ids.append(V[f"[SPAN:{op}]"])
+        elif vital is not None:
+            ids.append(V["[SPAN:web-vital]"])
+        else:
+            ids.append(V["[SPAN:other]"])
+            if isinstance(op, str):
+                self.text(op, 32)
+        start, end = _num(p.get("startTimestamp")), _num(p.get("endTimestamp"))
+        if start is not None and end is not None and vital is None and op not in ("web-vital", "memory"):
+            self.duration((end - start) * 1000.0)  # Sentry span timestamps are seconds
+        if op == "web-vital" or vital is not None:
+            ids.append(V[f"[VITAL:{vital}]"] if vital is not None else V["[VITAL:other]"])
+            rating = data.get("rating")
+            ids.append(V[f"[RATING:{rating}]"] if rating in VITAL_RATINGS else V["[RATING:other]"])
+            if vital not in ("cls", None):
+                self.duration(data.get("value"))
+        elif op == "memory":
+            mem = data.get("memory") if isinstance(data.get("memory"), dict) else {}
+            used, limit = _num(mem.get("usedJSHeapSize")), _num(mem.get("jsHeapSizeLimit"))
+            if used is not None and limit:
+                ids.append(V[f"[HEAP:{min(max(int(used / limit * 10), 0), 9)}]"])
+        elif isinstance(op, str) and op.startswith(("navigation.", "resource.")):
+            if op in ("resource.fetch", "resource.xhr"):
+                self.http(data.get("method"), data.get("statusCode"))
+                for part in ("request", "response"):
+                    info = data.get(part)
+                    if isinstance(info, dict):
+                        self.nbytes(info.get("size"))
+            elif _int(data.get("statusCode")) is not None:
+                self.http(None, data.get("statusCode"))
+            ids.append(V["[URL]"])
+            self.url(desc)
+
+    def network(self, requests) -> None:
+        """rrweb's / posthog-js's ``rrweb/network@1`` plugin: per request (at most
+        ``max_mutation_items``) ``[SPAN:<kind>] [DUR:k] [METHOD:m] [HTTP:<class>] [BYTES:k] [URL] url``;
+        bodies and headers are never tokenized, query strings never kept."""
+        V, ids = self.V, self.ids
+        if not isinstance(requests, list):
+            return
+        limit = self.cfg["max_mutation_items"]
+        self.count(len(requests))
+        for k, req in enumerate(requests):
+            if k == limit:
+                ids.append(V["[MORE]"])
+                self.count(len(requests) - k)
+                break
+            if not isinstance(req, dict):
+                continue
+            ids.append(V["[SPAN:" + NETWORK_INITIATORS.get(req.get("initiatorType"), "resource.other") + "]"])
+            self.duration(req.get("duration"))
+            self.http(req.get("method"), req.get("responseStatus"))
+            self.nbytes(req.get("transferSize"))
+            ids.append(V["[URL]"])
+            self.url(req.get("name"))
 
     def payload(self, obj) -> None:
         """Emit keys and string values of a JSON payload, iteratively, within ``max_payload_chars``."""
@@ -974,6 +1268,9 @@ class Walker:
                     stack.append((child, nid))
 
 
+_CRUMB_SET = frozenset(SENTRY_CRUMBS)
+_SPAN_SET = frozenset(SENTRY_SPANS)
+SENTRY_EVENT_TAGS = frozenset({"breadcrumb", "performanceSpan", "options"})
 _MI_VALUES = frozenset(e.value for e in MouseInteractions)
 _MEDIA_VALUES = frozenset(e.value for e in MediaInteractions)
 _PTR_VALUES = frozenset(e.value for e in PointerTypes)

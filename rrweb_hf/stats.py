@@ -25,7 +25,8 @@ class CorpusStats:
     """What :func:`corpus_stats` counted.
 
     ``event_types`` and ``incremental_sources`` are keyed by enum name (``"unknown(9)"`` for values
-    rrweb does not define); ``session_lengths`` holds the event count of every session in walk order.
+    rrweb does not define); ``session_lengths`` holds the event count of every session in walk order;
+    ``formats`` counts the files read per recording format (:data:`rrweb_hf.formats.FORMATS`).
     """
 
     corpus: str
@@ -38,6 +39,7 @@ class CorpusStats:
     incremental_sources: Counter = field(default_factory=Counter)
     session_lengths: list[int] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    formats: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict:
         """JSON-ready summary (the ``rrweb-hf stats --json`` output)."""
@@ -54,6 +56,7 @@ class CorpusStats:
                 "median": lengths[len(lengths) // 2] if lengths else 0,
                 "max": lengths[-1] if lengths else 0,
             },
+            "formats": dict(sorted(self.formats.items())),
             "event_types": dict(self.event_types.most_common()),
             "incremental_sources": dict(self.incremental_sources.most_common()),
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
@@ -83,6 +86,8 @@ def corpus_stats(
     bar = tqdm(total=len(walk), unit="file", desc="stats", disable=not progress, dynamic_ncols=True)
     with bar:
         for _path, sessions in walk.iter_files():
+            if sessions:
+                stats.formats[sessions[0].format] += 1
             for session in sessions:
                 stats.sessions += 1
                 stats.events += session.num_events
@@ -113,6 +118,10 @@ def format_stats(stats: CorpusStats) -> str:
         f"bytes on disk: {stats.bytes:,}",
         f"events per session: min {per['min']}, median {per['median']}, max {per['max']}",
         f"events without timestamp: {stats.missing_timestamps}",
+        "formats:",
+    ]
+    lines += [f"  {name:<24}{count:>12,}" for name, count in summary["formats"].items()]
+    lines += [
         "event types:",
     ]
     lines += [f"  {name:<24}{count:>12,}" for name, count in summary["event_types"].items()]

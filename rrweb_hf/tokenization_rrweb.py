@@ -8,8 +8,11 @@ Token scheme
 ============
 Ids ``0 .. text_id_offset - 1`` are **structural** tokens (a fixed list generated from the rrweb enums
 and the bin counts, saved as ``vocab.json``); ids ``>= text_id_offset`` are **text** tokens of a
-byte-level BPE trained with the ``tokenizers`` library (saved as ``tokenizer_text.json``). Use
-:meth:`RRWebTokenizer.is_text_id` / ``tok.text_id_offset`` to tell them apart.
+byte-level BPE trained with the ``tokenizers`` library (saved as ``tokenizer_text.json``); the ids
+after the text ids are the structural tokens of Sentry Replay / PostHog custom events
+(:func:`~rrweb_hf.rrweb_walker.extension_tokens`, also in ``vocab.json``), numbered last so that adding
+them changed no id of a plain rrweb session. Use :meth:`RRWebTokenizer.is_text_id` to tell text ids
+from the others.
 
 Per event, in order (every event yields at least one token):
 
@@ -45,6 +48,9 @@ Per event, in order (every event yields at least one token):
      (``[IFRAME]`` first for iframe attachment), ``[SET_TEXT] target text``, ``[SET_ATTR] target @attr
      value``; at most ``max_mutation_items`` per kind (then ``[MORE] [N:rest]``) and
      ``max_mutation_tokens`` per event (``[MUTATION_TRUNC]``).
+   - Sentry Replay ``breadcrumb`` / ``performanceSpan`` / ``options`` and posthog-js custom events:
+     ``[SENTRY:...] [CRUMB:...]`` / ``[SPAN:...]``, ``[PH:...]`` (see ``Walker.product_event``).
+     Packed (``@rrweb/packer``) and PostHog ``cv`` events are decoded first (:mod:`.event_codecs`).
    - Custom ``[TAG] tag payload``; Plugin ``[TAG] plugin [LEVEL] level payload`` (payload keys as
      ``[KEY] key``, strings as text, numbers as ``[NUM]``, within ``max_payload_chars``); Asset
      ``[URL] url [FAILED]?``; other sources: counts / short text (see the walker).
@@ -85,7 +91,13 @@ from transformers.tokenization_utils_base import BatchEncoding, PaddingStrategy,
 
 from .jsonutil import JSONDecodeError
 from .jsonutil import loads as json_loads
-from .rrweb_walker import TEXT_CACHE_ENTRIES, RRWebTokenizationError, Walker, structural_tokens
+from .rrweb_walker import (
+    TEXT_CACHE_ENTRIES,
+    RRWebTokenizationError,
+    Walker,
+    extension_tokens,
+    structural_tokens,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -212,22 +224,29 @@ class RRWebTokenizer(PreTrainedTokenizer):
         for key, value in options.items():
             setattr(self, key, value)
         tokens = structural_tokens(options["coord_bins"], options["scroll_bins"], options["size_bins"])
-        if vocab_file is not None:
-            with open(vocab_file, "rb") as fh:
-                saved = orjson.loads(fh.read())
-            expected = {t: i for i, t in enumerate(tokens)}
-            if saved != expected:
-                raise ValueError(
-                    f"{vocab_file} does not match the structural vocabulary generated for these options "
-                    f"(coord_bins/scroll_bins/size_bins or the rrweb_hf version differ); save the tokenizer "
-                    f"again with this version"
-                )
         self._struct_tokens = tokens
         self._struct_vocab = {t: i for i, t in enumerate(tokens)}
         self.text_id_offset = len(tokens)
-        self._set_text_model(
-            Tokenizer.from_file(text_model_file) if text_model_file else _untrained_text_model()
-        )
+        self._ext_tokens = extension_tokens()
+        text_model = Tokenizer.from_file(text_model_file) if text_model_file else _untrained_text_model()
+        if vocab_file is not None:
+            with open(vocab_file, "rb") as fh:
+                saved = orjson.loads(fh.read())
+            if saved == self._struct_vocab:  # saved before the Sentry/PostHog tokens: same ids, without them
+                logger.info(
+                    "%s has no product-event tokens; Sentry/PostHog custom events use [TAG]", vocab_file
+                )
+                self._ext_tokens = []
+            else:
+                first = self.text_id_offset + text_model.get_vocab_size()
+                expected = {**self._struct_vocab, **{t: first + i for i, t in enumerate(self._ext_tokens)}}
+                if saved != expected:
+                    raise ValueError(
+                        f"{vocab_file} does not match the structural vocabulary generated for these options "
+                        f"(coord_bins/scroll_bins/size_bins or the rrweb_hf version differ); save the "
+                        f"tokenizer again with this version"
+                    )
+        self._set_text_model(text_model)
         super().__init__(
             model_max_length=model_max_length,
             pad_token=pad_token,
@@ -246,7 +265,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         self._text = bpe
         size = bpe.get_vocab_size()
         names = [bpe.id_to_token(i) for i in range(size)]
-        taken = set(self._struct_vocab)
+        taken = set(self._struct_vocab) | set(self._ext_tokens)
         shown = []
         for name in names:  # a text token spelled like a structural one is shown with a "#" prefix
             while name in taken:
@@ -255,6 +274,11 @@ class RRWebTokenizer(PreTrainedTokenizer):
             shown.append(name)
         self._text_tokens = shown
         self._text_vocab = {name: i + self.text_id_offset for i, name in enumerate(shown)}
+        # Product-event tokens (Sentry / PostHog) come after the text ids, so their arrival changed no
+        # id of a plain rrweb session; the walker sees them as structural tokens like the others.
+        first = self.text_id_offset + len(shown)
+        self._ext_vocab = {t: first + i for i, t in enumerate(self._ext_tokens)}
+        self._walk_vocab = {**self._struct_vocab, **self._ext_vocab}
         # All runtime-mutable state lives in ``self.cache``: datasets' fingerprint Hasher resets an
         # attribute of that name, and __getstate__ drops it, so hashing is stable after encoding.
         self.cache = {"text": {}, "pieces": {}, "last_stats": {}}
@@ -263,8 +287,8 @@ class RRWebTokenizer(PreTrainedTokenizer):
 
     @property
     def vocab_size(self) -> int:
-        """Structural + text vocabulary size (ids are ``0 .. vocab_size - 1``)."""
-        return self.text_id_offset + len(self._text_tokens)
+        """Structural + text + product-event vocabulary size (ids are ``0 .. vocab_size - 1``)."""
+        return self.text_id_offset + len(self._text_tokens) + len(self._ext_tokens)
 
     @property
     def text_vocab_size(self) -> int:
@@ -277,16 +301,17 @@ class RRWebTokenizer(PreTrainedTokenizer):
         return self.cache["last_stats"]
 
     def is_text_id(self, token_id: int) -> bool:
-        """True for subword text ids, False for structural (and special) ids."""
-        return token_id >= self.text_id_offset
+        """True for subword text ids, False for structural (special, product-event) ids."""
+        return self.text_id_offset <= token_id < self.text_id_offset + len(self._text_tokens)
 
     def get_vocab(self) -> dict[str, int]:
         vocab = dict(self._struct_vocab)
         vocab.update(self._text_vocab)
+        vocab.update(self._ext_vocab)
         return vocab
 
     def _convert_token_to_id(self, token: str) -> int:
-        tid = self._struct_vocab.get(token)
+        tid = self._walk_vocab.get(token)
         if tid is None:
             tid = self._text_vocab.get(token, self._struct_vocab["[UNK]"])
         return tid
@@ -297,6 +322,9 @@ class RRWebTokenizer(PreTrainedTokenizer):
         j = index - self.text_id_offset
         if 0 <= j < len(self._text_tokens):
             return self._text_tokens[j]
+        j -= len(self._text_tokens)
+        if 0 <= j < len(self._ext_tokens):
+            return self._ext_tokens[j]
         return "[UNK]"
 
     def save_vocabulary(self, save_directory: str, filename_prefix: str | None = None) -> tuple[str, ...]:
@@ -305,7 +333,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         vocab_path = os.path.join(save_directory, prefix + VOCAB_FILES_NAMES["vocab_file"])
         text_path = os.path.join(save_directory, prefix + VOCAB_FILES_NAMES["text_model_file"])
         with open(vocab_path, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(self._struct_vocab, indent=0, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(self._walk_vocab, indent=0, ensure_ascii=False) + "\n")
         with open(text_path, "w", encoding="utf-8") as fh:
             fh.write(self._text.to_str(pretty=True) + "\n")
         return (vocab_path, text_path)
@@ -394,7 +422,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         try:
             events = self._to_events(session)
             if events is not None:
-                walker = Walker(self._struct_vocab, self._options, self._encode_text, self.cache["pieces"])
+                walker = Walker(self._walk_vocab, self._options, self._encode_text, self.cache["pieces"])
                 walker.walk(events)
         finally:
             if gc_was_enabled:
@@ -423,7 +451,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
             events = self._to_events(session)
             if events is None:
                 return []
-            walker = Walker(self._struct_vocab, self._options, None)
+            walker = Walker(self._walk_vocab, self._options, None)
             walker.walk(events)
         finally:
             if gc_was_enabled:
@@ -734,12 +762,13 @@ class RRWebTokenizer(PreTrainedTokenizer):
         if isinstance(token_ids, int):
             token_ids = [token_ids]
         off = self.text_id_offset
+        end = off + len(self._text_tokens)
         parts: list[str] = []
         run: list[int] = []
         specials = set(self.all_special_ids) if skip_special_tokens else ()
         for tid in token_ids:
             tid = int(tid)
-            if tid >= off:
+            if off <= tid < end:
                 run.append(tid - off)
                 continue
             if run:

@@ -6,7 +6,8 @@ Usage:
         --preset tiny --max_steps 300
     python scripts/pretrain.py run.json                       # every argument from one JSON file
     accelerate launch scripts/pretrain.py --preset base --bf16 ...   # several GPUs / nodes
-    torchrun --nproc_per_node 8 scripts/pretrain.py ...
+    torchrun --nproc_per_node 8 scripts/pretrain.py ...               # data parallel (gloo on CPUs)
+    python scripts/pretrain.py --sessions CORPUS --streaming --tokenizer T --output_dir OUT --max_steps 1000
 
 Any ``transformers.TrainingArguments`` flag works (``--report_to wandb``, ``--gradient_checkpointing``,
 ``--train_sampling_strategy group_by_length``); ``--resume`` continues from the newest complete checkpoint.
@@ -22,6 +23,7 @@ if __name__ == "__main__":
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
-    print(headline(result))
+    if result.main_process:  # one headline per run, not one per process
+        print(headline(result))
     if result.interrupted:
         sys.exit(143)  # 128 + SIGTERM: tells schedulers the job did not finish

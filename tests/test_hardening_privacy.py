@@ -167,6 +167,7 @@ TOKENIZER_CODE_FILES = {
     "rrweb_types.py",
     "privacy.py",
     "jsonutil.py",
+    "event_codecs.py",
 }
 
 

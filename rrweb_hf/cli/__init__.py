@@ -25,6 +25,7 @@ COMMANDS = {
     "embed": "embed",
     "evaluate": "evaluate",
     "run-all": "run_all",
+    "convert": "convert",
 }
 
 

@@ -3,6 +3,8 @@
 Every field of the pretraining dataclasses and of ``transformers.TrainingArguments`` is a flag
 (``--max_steps 30``, ``--bf16``, ``--gradient_checkpointing``, ``--report_to wandb``,
 ``--train_sampling_strategy group_by_length``); ``--config run.json`` reads them from a JSON file instead.
+``--sessions CORPUS --streaming`` trains on windows tokenized on the fly from raw recordings (no prepare step).
+Under ``torchrun --nproc_per_node N`` or ``accelerate launch --num_processes N`` it trains data parallel.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 import json
 import sys
 
-HELP = "pretrain BERT (masked LM) on a prepared dataset; writes a Hub-ready model folder with card and plots"
+HELP = "pretrain BERT (masked LM) on a prepared dataset or streamed raw sessions; writes a Hub-ready model folder with card and plots"
 
 
 def add_arguments(parser) -> None:
-    from ..pretrain import TRAINING_DEFAULTS, make_parser
+    from ..pretrain import make_parser, training_defaults
 
     hf_parser = make_parser(add_help=False)
     parser._add_container_actions(hf_parser)  # the argparse "parents" mechanism, after construction
-    parser.set_defaults(**TRAINING_DEFAULTS)
+    parser.set_defaults(**training_defaults())
     parser.add_argument("--config", metavar="JSON", help="read all arguments from this JSON file instead")
     for action in parser._actions:
         if action.dest == "output_dir":
@@ -44,5 +46,6 @@ def run(args) -> int:
     except (ValueError, FileNotFoundError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(headline(result))
+    if result.main_process:  # one headline per run, not one per process
+        print(headline(result))
     return 143 if result.interrupted else 0

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Keep the recorded corpus under its size budget.
 
-Deletes the largest recordings that have fewer than --keep-events events
-(i.e. never the long, event-dense ones the corpus needs) until the corpus's
-*.json.gz files total at most --budget bytes, without taking any site below
---min-per-site sessions. Run before make_manifest.py. Stdlib only.
+Deletes the largest recordings of the site folders that have fewer than
+--keep-events events (i.e. never the long, event-dense ones the corpus needs)
+until all the corpus's files (the SDK recordings under sdk/, which are never
+pruned, and MANIFEST.json included) total at most --budget bytes, without taking
+any site below --min-per-site sessions. Run before make_manifest.py. Stdlib only.
 
 Why: a few short sessions are disproportionately large (e.g. an MkDocs
 Material search that renders a big result list, or a Bokeh page re-laying out
@@ -23,18 +24,23 @@ DEFAULT_CORPUS = os.path.abspath(os.path.join(HERE, "..", "..", "rrweb_hf", "dat
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--budget", type=int, default=23_500_000)
+    # 25 MB repository budget, less room for MANIFEST.json to grow
+    ap.add_argument("--budget", type=int, default=24_700_000)
     ap.add_argument("--keep-events", type=int, default=2000)
     ap.add_argument("--min-per-site", type=int, default=25)
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args()
     files = []
-    for dirpath, _, names in os.walk(args.corpus):
+    fixed = 0  # sdk/ and MANIFEST.json: counted, never pruned
+    for dirpath, dirs, names in os.walk(args.corpus):
+        in_sdk = os.path.relpath(dirpath, args.corpus).split(os.sep)[0] == "sdk"
         for n in names:
-            if n.endswith(".json.gz"):
-                p = os.path.join(dirpath, n)
+            p = os.path.join(dirpath, n)
+            if not in_sdk and n.endswith(".json.gz"):
                 files.append((os.path.getsize(p), p, os.path.basename(dirpath)))
-    total = sum(f[0] for f in files)
+            else:
+                fixed += os.path.getsize(p)
+    total = fixed + sum(f[0] for f in files)
     per_site = {}
     for _, _, site in files:
         per_site[site] = per_site.get(site, 0) + 1
@@ -55,7 +61,8 @@ def main():
             os.remove(p)
     for rel, size, n in removed:
         print(f"pruned {rel}: {size} bytes, {n} events", file=sys.stderr)
-    print(f"corpus now {total} bytes in {sum(per_site.values())} files", file=sys.stderr)
+    print(f"corpus now {total} bytes: {sum(per_site.values())} site files + {fixed} bytes of sdk/ and manifest",
+          file=sys.stderr)
     if total > args.budget:
         sys.exit("still over budget")
 

@@ -136,4 +136,6 @@ async function main() {
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s; failed: ${failed.join(',') || 'none'}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+module.exports = { INJECT, LAUNCH_ARGS, RRWEB_UMD };
+
+if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

@@ -53,7 +53,10 @@ fi
 node record.js --parallel 2 "$@" | tee work/record.log
 echo "recording took $(( $(date +%s) - START )) s"
 if [ "$CUSTOM_OUT" = 0 ]; then
-  python3 prune_to_budget.py   # drop the largest short sessions if over 23.5 MB
-  python3 make_manifest.py --recorded-at "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)"
+  python3 prune_to_budget.py   # drop the largest short site sessions if the corpus is over 24.7 MB
+  # the SDK files under sdk/ are described through rrweb_hf's readers (the repository's .venv)
+  MANIFEST_PY=python3
+  if [ -d "$ROOT/rrweb_hf/data/sample_corpus/sdk" ]; then MANIFEST_PY="$ROOT/.venv/bin/python"; fi
+  "$MANIFEST_PY" make_manifest.py --recorded-at "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)"
   du -sb "$ROOT/rrweb_hf/data/sample_corpus"
 fi
