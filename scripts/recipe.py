@@ -91,12 +91,17 @@ def load_corpus(corpus: Path, work: Path):
     are written to ``work/corpus`` with a ``MANIFEST.json`` (what ``evaluate_downstream`` reads)."""
     import rrweb_hf
 
-    manifest = {f["path"]: f for f in json.loads((corpus / "MANIFEST.json").read_text())["files"]}
+    # The rrweb recordings in each site's own folder; copies of the same visits in other formats (the
+    # corpus's sdk/ folder) are left out, they would be near-duplicates across the halves.
+    manifest = {
+        f["path"]: f
+        for f in json.loads((corpus / "MANIFEST.json").read_text())["files"]
+        if f.get("format", "rrweb") == "rrweb" and f["path"].split("/")[0] == f.get("site")
+    }
     rows = []
-    for session in rrweb_hf.walk_corpus(corpus):
-        path = next(p for p in manifest if p.startswith(session.session_id + "."))
-        row = manifest[path]
-        rows.append((path, row["site"], row["scenario"], strip_annotations(session.events)))
+    for path, row in sorted(manifest.items()):
+        events = rrweb_hf.read_session(corpus / path).events
+        rows.append((path, row["site"], row["scenario"], strip_annotations(events)))
     clean = work / "corpus"
     if not (clean / "MANIFEST.json").is_file():
         write_corpus(rows, clean)
