@@ -238,7 +238,7 @@ def train_model(config: Config, tok_dir: Path, data_dir: Path, out: Path, args) 
         pretrain,
     )
 
-    mlm_dir = out / "mlm"
+    mlm_dir = out.parent / "mlm"  # shared by every configuration with the same profile and masking
     if not (mlm_dir / "model.safetensors").is_file():
         training_args = TrainingArguments(
             **{
