@@ -50,6 +50,8 @@ def test_each_ablation_changes_one_thing(recipe):
         changed = {k for k, v in dataclasses.asdict(config).items() if v != default[k] and k != "name"}
         if name == "best":
             assert changed >= {"profile", "masking", "contrastive"}
+        elif name == "behaviour+contrastive":  # a combination, like best
+            assert changed == {"profile", "contrastive"}
         elif name == "contrastive+mlm" or name == "contrastive(cls)":
             assert "contrastive" in changed and len(changed) == 2
         else:
