@@ -234,6 +234,21 @@ def test_reconstruction_removes_the_whole_event(tok, roles):
     )
 
 
+def test_annotation_events_are_removed():
+    from rrweb_hf.benchmark.annotations import strip_annotations
+
+    events = [
+        {"type": 5, "data": {"tag": "session", "payload": {"site": "django", "scenario": "orders-bulk"}}},
+        {"type": 3, "data": {"source": 2, "type": 2, "id": 5}},
+        {"type": 5, "data": {"tag": "scenario-step", "payload": {"step": 1, "name": "login"}}},
+        {"type": 5, "data": {"tag": "cart-updated", "payload": {}}},
+        {"type": 5, "data": "not an object"},
+    ]
+    kept, removed = strip_annotations(events)
+    assert removed == 2 and kept == events[1:2] + events[3:]
+    assert strip_annotations(events, tags=()) == (events, 0)
+
+
 # -------------------------------------------------------------------------------------------- labels
 def test_labels_from_csv_jsonl_and_manifest(tmp_path):
     (tmp_path / "l.csv").write_text("path,site,scenario\n./a/1.json,a,login\nb/2.json,b,search\n")
@@ -372,6 +387,8 @@ def test_cli_json_shape(small_model, capsys):
         "django/not-recorded.json"
     ]
     assert result["data"]["formats"] == ["rrweb"]
+    # The recorder's annotation events (they name the scenario) are removed from all 12 sessions.
+    assert result["data"]["annotation_events_removed"] == {"eval": 5, "train": 16}
     assert (small_model / "report" / "benchmark.md").read_text().count("| model |") == 4
     assert (small_model / "report" / "benchmark.png").stat().st_size > 0
 
