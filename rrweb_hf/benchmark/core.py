@@ -413,6 +413,9 @@ def evaluate_downstream(
         from ..embeddings import embed_sessions
 
         options = dict(embedding_options or {})
+        pooling = _folder_pooling(model_dir)
+        if pooling is not None:  # the model's own pooling, for random_init too: the same read-out for both
+            options.setdefault("pooling", pooling)
         options.setdefault("max_length", max_length)
         options.setdefault("batch_size", batch_size)
         emb = {
@@ -522,10 +525,20 @@ def evaluate_downstream(
         "bootstrap_samples": bootstrap_samples,
         "seed": seed,
         "embedding_options": dict(embedding_options or {}),
+        "pooling": (embedding_options or {}).get("pooling") or _folder_pooling(model_dir) or "mean",
         "mlm_head_missing": missing_head,
         "interval": "95% percentile bootstrap over sessions",
     }
     return result
+
+
+def _folder_pooling(model_dir) -> str | None:
+    """The pooling the contrastive stage recorded in the folder (``rrweb_hf.contrastive``), None without it."""
+    try:
+        from ..contrastive import read_pooling
+    except ImportError:  # a checkout without the contrastive stage: embed_sessions pools by mean
+        return None
+    return read_pooling(model_dir)
 
 
 def _stripped(pairs, tags, counts: dict, key: str) -> list:
