@@ -426,3 +426,25 @@ def test_library_within_site_probe_only(small_model):
     assert probe["majority"]["macro_f1"] == pytest.approx(1 / 6)
     assert result["task_info"]["probe"]["stratified"] is True
     assert Path(result["data"]["labels"]).name == "MANIFEST.json"
+
+
+def test_encoder_without_head_is_reported(small_model, tmp_path, caplog):
+    from transformers import AutoModel
+
+    from rrweb_hf.benchmark import evaluate_downstream
+    from rrweb_hf.modeling import load_tokenizer
+
+    AutoModel.from_pretrained(small_model / "model").save_pretrained(tmp_path / "encoder")
+    load_tokenizer(small_model / "model").save_pretrained(tmp_path / "encoder")
+    with caplog.at_level("WARNING", logger="rrweb_hf.benchmark.core"):
+        result = evaluate_downstream(
+            tmp_path / "encoder",
+            small_model / "corpus",
+            split="all",
+            tasks=("reconstruction",),
+            max_events_per_group=1,
+            bootstrap_samples=0,
+        )
+    assert any(k.startswith("cls.") for k in result["settings"]["mlm_head_missing"])
+    assert "no masked-LM head" in caplog.text
+    assert result["tasks"]["reconstruction"]["model"]["ci"]["accuracy"] is None  # no bootstrap asked
