@@ -315,6 +315,15 @@ def test_leave_one_site_out_and_within_site_splits(tmp_path):
     linked = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json") if p.name != "MANIFEST.json")
     assert linked == sorted(val.train_paths) and (out / "a" / "000.json").is_symlink()
     assert [p.relative_to(out).as_posix() for p in rrweb_hf.readers.iter_corpus_files(out)] == linked
+    # Within-site: the train halves of every site, none of the evaluated sessions.
+    from rrweb_hf.benchmark import training_corpus
+
+    inside = training_corpus(corpus, rows, within, tmp_path / "within")
+    assert sorted(
+        p.relative_to(inside).as_posix() for p in rrweb_hf.readers.iter_corpus_files(inside)
+    ) == sorted(within.train_paths)
+    with pytest.raises(ValueError, match="no training files"):
+        training_corpus(corpus, rows, within_site_split(rows, part="all"), tmp_path / "none")
 
 
 # ----------------------------------------------------------------------------------------------- CLI
