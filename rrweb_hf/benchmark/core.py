@@ -435,10 +435,11 @@ def evaluate_downstream(
                 "label": label_column,
             }
         if "probe" in tasks:
+            # Every probe standardises its features (TF-IDF scaled, not centred): one rule for all inputs.
             feats = {
                 "model": (emb["model"], True),
                 "random_init": (emb["random_init"], True),
-                "bag_of_tokens": (bag, False),
+                "bag_of_tokens": (bag, True),
                 "majority": (None, False),
             }
             result["tasks"]["probe"], info = _probe(feats, y, groups, bootstrap_samples, seed)
