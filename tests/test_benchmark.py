@@ -234,6 +234,21 @@ def test_reconstruction_removes_the_whole_event(tok, roles):
     )
 
 
+def test_annotation_events_are_removed():
+    from rrweb_hf.benchmark.annotations import strip_annotations
+
+    events = [
+        {"type": 5, "data": {"tag": "session", "payload": {"site": "django", "scenario": "orders-bulk"}}},
+        {"type": 3, "data": {"source": 2, "type": 2, "id": 5}},
+        {"type": 5, "data": {"tag": "scenario-step", "payload": {"step": 1, "name": "login"}}},
+        {"type": 5, "data": {"tag": "cart-updated", "payload": {}}},
+        {"type": 5, "data": "not an object"},
+    ]
+    kept, removed = strip_annotations(events)
+    assert removed == 2 and kept == events[1:2] + events[3:]
+    assert strip_annotations(events, tags=()) == (events, 0)
+
+
 # -------------------------------------------------------------------------------------------- labels
 def test_labels_from_csv_jsonl_and_manifest(tmp_path):
     (tmp_path / "l.csv").write_text("path,site,scenario\n./a/1.json,a,login\nb/2.json,b,search\n")
@@ -300,6 +315,15 @@ def test_leave_one_site_out_and_within_site_splits(tmp_path):
     linked = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json") if p.name != "MANIFEST.json")
     assert linked == sorted(val.train_paths) and (out / "a" / "000.json").is_symlink()
     assert [p.relative_to(out).as_posix() for p in rrweb_hf.readers.iter_corpus_files(out)] == linked
+    # Within-site: the train halves of every site, none of the evaluated sessions.
+    from rrweb_hf.benchmark import training_corpus
+
+    inside = training_corpus(corpus, rows, within, tmp_path / "within")
+    assert sorted(
+        p.relative_to(inside).as_posix() for p in rrweb_hf.readers.iter_corpus_files(inside)
+    ) == sorted(within.train_paths)
+    with pytest.raises(ValueError, match="no training files"):
+        training_corpus(corpus, rows, within_site_split(rows, part="all"), tmp_path / "none")
 
 
 # ----------------------------------------------------------------------------------------------- CLI
@@ -372,6 +396,8 @@ def test_cli_json_shape(small_model, capsys):
         "django/not-recorded.json"
     ]
     assert result["data"]["formats"] == ["rrweb"]
+    # The recorder's annotation events (they name the scenario) are removed from all 12 sessions.
+    assert result["data"]["annotation_events_removed"] == {"eval": 5, "train": 16}
     assert (small_model / "report" / "benchmark.md").read_text().count("| model |") == 4
     assert (small_model / "report" / "benchmark.png").stat().st_size > 0
 
@@ -409,3 +435,25 @@ def test_library_within_site_probe_only(small_model):
     assert probe["majority"]["macro_f1"] == pytest.approx(1 / 6)
     assert result["task_info"]["probe"]["stratified"] is True
     assert Path(result["data"]["labels"]).name == "MANIFEST.json"
+
+
+def test_encoder_without_head_is_reported(small_model, tmp_path, caplog):
+    from transformers import AutoModel
+
+    from rrweb_hf.benchmark import evaluate_downstream
+    from rrweb_hf.modeling import load_tokenizer
+
+    AutoModel.from_pretrained(small_model / "model").save_pretrained(tmp_path / "encoder")
+    load_tokenizer(small_model / "model").save_pretrained(tmp_path / "encoder")
+    with caplog.at_level("WARNING", logger="rrweb_hf.benchmark.core"):
+        result = evaluate_downstream(
+            tmp_path / "encoder",
+            small_model / "corpus",
+            split="all",
+            tasks=("reconstruction",),
+            max_events_per_group=1,
+            bootstrap_samples=0,
+        )
+    assert any(k.startswith("cls.") for k in result["settings"]["mlm_head_missing"])
+    assert "no masked-LM head" in caplog.text
+    assert result["tasks"]["reconstruction"]["model"]["ci"]["accuracy"] is None  # no bootstrap asked

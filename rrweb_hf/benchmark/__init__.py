@@ -28,6 +28,7 @@ from .splits import (
     leave_one_site_out,
     rotation_corpus,
     sites,
+    training_corpus,
     within_site_split,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "rotation_corpus",
     "select_split",
     "sites",
+    "training_corpus",
     "within_site_split",
     "write_report",
 ]

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics as M
+from .annotations import ANNOTATION_TAGS, strip_annotations
 from .items import EVENT_MASKS, TARGET_MASKS, TokenRoles, next_interaction_items, reconstruction_items
 from .labels import DEFAULT_FORMATS, LabelsError, LabelTable, load_labels
 from .predictors import TOP_K, fit_rank, frequency_rankings, mlm_rankings, tfidf_matrix, token_count_matrix
@@ -274,6 +275,7 @@ def evaluate_downstream(
     max_items_per_session: int | None = 32,
     max_events_per_group: int | None = 4,
     input_runs: str = "first",
+    strip_annotation_tags: tuple[str, ...] | None = ANNOTATION_TAGS,
     batch_size: int = 32,
     embedding_options: dict | None = None,
     bootstrap_samples: int = M.BOOTSTRAP_SAMPLES,
@@ -299,6 +301,8 @@ def evaluate_downstream(
         max_events_per_group: reconstruction events per session and event group (None: all); counted.
         input_runs: next interaction scores the ``"first"`` Input event of a run of keystrokes on one target
             (default: the repeats are counted apart) or ``"every"`` one.
+        strip_annotation_tags: Custom-event tags removed from every session before anything is measured
+            (the recorder's annotations name the scenario; see :mod:`.annotations`); None keeps them.
         batch_size: windows per forward pass.
         embedding_options: extra keyword arguments of :func:`rrweb_hf.embeddings.embed_sessions`.
         bootstrap_samples: resamples of every interval (0: no intervals).
@@ -370,6 +374,10 @@ def evaluate_downstream(
         raise LabelsError(
             f"split {chosen.name} has {len(eval_pairs)} readable session(s); the benchmark needs at least 2"
         )
+    annotations = {"eval": 0, "train": 0}
+    if strip_annotation_tags:
+        eval_pairs = _stripped(eval_pairs, strip_annotation_tags, annotations, "eval")
+        train_pairs = _stripped(train_pairs, strip_annotation_tags, annotations, "train")
     sessions = [s for _, s in eval_pairs]
     y = [label_of[p] for p, _ in eval_pairs]
     groups = np.array([s.session_id for s in sessions])
@@ -405,6 +413,9 @@ def evaluate_downstream(
         from ..embeddings import embed_sessions
 
         options = dict(embedding_options or {})
+        pooling = _folder_pooling(model_dir)
+        if pooling is not None:  # the model's own pooling, for random_init too: the same read-out for both
+            options.setdefault("pooling", pooling)
         options.setdefault("max_length", max_length)
         options.setdefault("batch_size", batch_size)
         emb = {
@@ -424,10 +435,11 @@ def evaluate_downstream(
                 "label": label_column,
             }
         if "probe" in tasks:
+            # Every probe standardises its features (TF-IDF scaled, not centred): one rule for all inputs.
             feats = {
                 "model": (emb["model"], True),
                 "random_init": (emb["random_init"], True),
-                "bag_of_tokens": (bag, False),
+                "bag_of_tokens": (bag, True),
                 "majority": (None, False),
             }
             result["tasks"]["probe"], info = _probe(feats, y, groups, bootstrap_samples, seed)
@@ -504,6 +516,8 @@ def evaluate_downstream(
         "missing_paths": len(missing),
         "missing_examples": missing[:5],
         "unreadable": [list(x) for x in eval_skipped + train_skipped],
+        "annotation_tags_removed": list(strip_annotation_tags or ()),
+        "annotation_events_removed": annotations,
         "classes": {c: y.count(c) for c in sorted(set(y))},
     }
     result["settings"] = {
@@ -512,10 +526,32 @@ def evaluate_downstream(
         "bootstrap_samples": bootstrap_samples,
         "seed": seed,
         "embedding_options": dict(embedding_options or {}),
+        "pooling": (embedding_options or {}).get("pooling") or _folder_pooling(model_dir) or "mean",
         "mlm_head_missing": missing_head,
         "interval": "95% percentile bootstrap over sessions",
     }
     return result
+
+
+def _folder_pooling(model_dir) -> str | None:
+    """The pooling the contrastive stage recorded in the folder (``rrweb_hf.contrastive``), None without it."""
+    try:
+        from ..contrastive import read_pooling
+    except ImportError:  # a checkout without the contrastive stage: embed_sessions pools by mean
+        return None
+    return read_pooling(model_dir)
+
+
+def _stripped(pairs, tags, counts: dict, key: str) -> list:
+    """``(path, session)`` pairs with the annotation events removed; ``counts[key]`` gets the removed count."""
+    import dataclasses
+
+    out = []
+    for path, session in pairs:
+        events, removed = strip_annotations(session.events, tags)
+        counts[key] += removed
+        out.append((path, dataclasses.replace(session, events=events) if removed else session))
+    return out
 
 
 def _id_mask(ids, size: int) -> np.ndarray:

@@ -54,14 +54,20 @@ def tfidf_matrix(train_sequences, test_sequences, vocab_size: int):
     return transformer.transform(token_count_matrix(test_sequences, vocab_size))
 
 
-def logistic_regression(scaled: bool = False, seed: int = 0):
-    """The probe: scikit-learn's ``LogisticRegression`` (lbfgs, at most 500 iterations, tol 1e-3), scaled for dense input."""
+def logistic_regression(scaled: bool = False, seed: int = 0, sparse: bool = False):
+    """scikit-learn's ``LogisticRegression`` (lbfgs, C=1, at most 500 iterations, tol 1e-3).
+
+    Args:
+        scaled: standardise every feature first (``StandardScaler``; sparse input is scaled, not centred).
+        seed: ``random_state``.
+        sparse: the input is a sparse matrix.
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     model = LogisticRegression(max_iter=500, tol=1e-3, random_state=seed)
-    return make_pipeline(StandardScaler(), model) if scaled else model
+    return make_pipeline(StandardScaler(with_mean=not sparse), model) if scaled else model
 
 
 def fit_rank(train_x, train_y, test_x, k: int = TOP_K, scaled: bool = False, seed: int = 0) -> np.ndarray:
@@ -78,7 +84,9 @@ def fit_rank(train_x, train_y, test_x, k: int = TOP_K, scaled: bool = False, see
     if len(classes) == 1:
         out[:, 0] = classes[0]
         return out
-    model = logistic_regression(scaled=scaled, seed=seed)
+    from scipy.sparse import issparse
+
+    model = logistic_regression(scaled=scaled, seed=seed, sparse=issparse(train_x))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
         from sklearn.exceptions import ConvergenceWarning

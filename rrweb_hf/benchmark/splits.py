@@ -5,8 +5,8 @@
   (:func:`rrweb_hf.sessions.split_of`), so settings are chosen on validation and test is read once.
 - :func:`within_site_split`: every site's sessions are cut by the same hash into train / validation / test
   (50 / 25 / 25): the easy case, the model has seen the application.
-- :func:`rotation_corpus`: a folder of symlinks to a split's training files, for ``train-tokenizer``,
-  ``prepare``, ``pretrain`` and ``run-all`` (which take a folder).
+- :func:`rotation_corpus` / :func:`training_corpus`: a folder of symlinks to a split's training files,
+  for ``train-tokenizer``, ``prepare``, ``pretrain`` and ``run-all`` (which take a folder).
 
 Example:
     >>> rows = [{"path": f"{site}/{i}.json", "site": site} for site in ("a", "b", "c") for i in range(4)]
@@ -171,7 +171,6 @@ def rotation_corpus(
     """A folder of symlinks to the training files of a leave-one-site-out rotation (and their MANIFEST).
 
     ``rrweb-hf train-tokenizer / prepare / run-all OUT_DIR`` then pretrain on the other sites only.
-    Existing links in ``out_dir`` are replaced; other files are left alone.
 
     Args:
         corpus: the corpus folder the label paths are relative to.
@@ -188,6 +187,33 @@ def rotation_corpus(
         FileNotFoundError: a training file missing from the corpus.
     """
     split = leave_one_site_out(rows, held_out, part="all", site_column=site_column)
+    return training_corpus(corpus, rows, split, out_dir)
+
+
+def training_corpus(
+    corpus: str | os.PathLike, rows: list[dict], split: BenchmarkSplit, out_dir: str | os.PathLike
+) -> Path:
+    """A folder of symlinks to a split's training files, with a ``MANIFEST.json`` of their rows.
+
+    For a within-site split (:func:`within_site_split`) this pretrains on the ``train`` sessions of every
+    site, so no evaluated session is seen in pretraining. Existing links in ``out_dir`` are replaced;
+    other files are left alone.
+
+    Args:
+        corpus: the corpus folder the label paths are relative to.
+        rows: label rows.
+        split: the split whose ``train_paths`` are linked.
+        out_dir: where the links go (created).
+
+    Returns:
+        ``out_dir``.
+
+    Raises:
+        FileNotFoundError: a training file missing from the corpus.
+        ValueError: a split without training files.
+    """
+    if not split.train_paths:
+        raise ValueError(f"split {split.name} has no training files to link")
     corpus, out = Path(corpus).resolve(), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     by_path = {r["path"]: r for r in rows}
@@ -200,7 +226,7 @@ def rotation_corpus(
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(source)
-    manifest = {"files": [by_path[p] for p in split.train_paths], "held_out": {site_column: held_out}}
+    manifest = {"files": [by_path[p] for p in split.train_paths], "split": split.info()}
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1))
-    logger.info("rotation corpus %s: %d files (held out: %s)", out, len(split.train_paths), held_out)
+    logger.info("training corpus %s: %d files (split %s)", out, len(split.train_paths), split.name)
     return out

@@ -70,6 +70,11 @@ def add_arguments(parser) -> None:
         default="first",
         help="next interaction: score the first Input of a run of keystrokes on one target (default) or every one",
     )
+    parser.add_argument(
+        "--keep-annotations",
+        action="store_true",
+        help="keep the recorder's annotation Custom events (tags session, scenario-step: they name the scenario)",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (0: no intervals)")
     parser.add_argument("--seed", type=int, default=0)
@@ -88,6 +93,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..benchmark import TASKS, LabelsError, evaluate_downstream, format_markdown, write_report
+    from ..benchmark.annotations import ANNOTATION_TAGS
 
     tasks = tuple(t.strip() for t in args.tasks.split(",")) if args.tasks else TASKS
     try:
@@ -106,6 +112,7 @@ def run(args) -> int:
             max_items_per_session=args.max_items_per_session or None,
             max_events_per_group=args.max_events_per_group or None,
             input_runs=args.input_events,
+            strip_annotation_tags=None if args.keep_annotations else ANNOTATION_TAGS,
             batch_size=args.batch_size,
             embedding_options=options,
             bootstrap_samples=args.bootstrap,
@@ -124,7 +131,8 @@ def run(args) -> int:
         print(
             f"\nlabels: {data['label_rows']} rows; {data['missing_paths']} not in the corpus, {data['unlabelled']} "
             f"without a {data['label_column']!r} label, {len(data['unreadable'])} unreadable; formats evaluated: "
-            f"{data['formats'] or 'all'} (left out: {data['excluded_formats'] or 'none'})"
+            f"{data['formats'] or 'all'} (left out: {data['excluded_formats'] or 'none'}); annotation events "
+            f"removed: {data['annotation_events_removed']}"
         )
     if args.out:
         print(
