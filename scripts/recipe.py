@@ -40,8 +40,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-#: Custom-event tags the recorder writes as annotations (they name site, scenario and steps).
-ANNOTATION_TAGS = ("session", "scenario-step")
 SALT = "rrweb_hf-benchmark"
 
 
@@ -76,21 +74,11 @@ CONFIGS = {
 }
 
 
-def strip_annotations(events: list) -> list:
-    """The events without the recorder's annotation Custom events (see :data:`ANNOTATION_TAGS`)."""
-    return [
-        e
-        for e in events
-        if not (
-            isinstance(e, dict) and e.get("type") == 5 and (e.get("data") or {}).get("tag") in ANNOTATION_TAGS
-        )
-    ]
-
-
 def load_corpus(corpus: Path, work: Path):
     """Sessions with labels: ``[(path, site, scenario, events)]``, annotations removed; the same sessions
     are written to ``work/corpus`` with a ``MANIFEST.json`` (what ``evaluate_downstream`` reads)."""
     import rrweb_hf
+    from rrweb_hf.benchmark.annotations import strip_annotations
 
     # The rrweb recordings in each site's own folder; copies of the same visits in other formats (the
     # corpus's sdk/ folder) are left out, they would be near-duplicates across the halves.
@@ -102,7 +90,7 @@ def load_corpus(corpus: Path, work: Path):
     rows = []
     for path, row in sorted(manifest.items()):
         events = rrweb_hf.read_session(corpus / path).events
-        rows.append((path, row["site"], row["scenario"], strip_annotations(events)))
+        rows.append((path, row["site"], row["scenario"], strip_annotations(events)[0]))
     clean = work / "corpus"
     if not (clean / "MANIFEST.json").is_file():
         write_corpus(rows, clean)

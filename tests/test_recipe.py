@@ -1,4 +1,4 @@
-"""scripts/recipe.py: annotation removal, the leave-one-out measures, one change per ablation."""
+"""scripts/recipe.py: the leave-one-out measures, one change per ablation."""
 
 from __future__ import annotations
 
@@ -20,17 +20,6 @@ def recipe():
     sys.modules["recipe"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
-
-
-def test_annotation_events_are_removed_and_nothing_else(recipe):
-    events = [
-        {"type": 4, "data": {"href": "x"}},
-        {"type": 5, "data": {"tag": "session", "payload": {"scenario": "login"}}},
-        {"type": 5, "data": {"tag": "scenario-step", "payload": {"name": "submit"}}},
-        {"type": 5, "data": {"tag": "app-event", "payload": {}}},
-        {"type": 3, "data": {"source": 2}},
-    ]
-    assert recipe.strip_annotations(events) == [events[0], events[3], events[4]]
 
 
 def test_leave_one_out_measures(recipe):
