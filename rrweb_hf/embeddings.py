@@ -1,8 +1,11 @@
 """Session embeddings from a pretrained model: one vector per session, for similarity search.
 
 A session longer than one window is cut into the tokenizer's overlapping windows; each window is encoded
-by the BERT encoder and mean-pooled over its non-special tokens; the session vector is the token-weighted
-mean of its window vectors, L2-normalised, so the dot product of two vectors is their cosine similarity.
+by the BERT encoder and pooled: ``mean`` (over its non-special tokens; the session vector is the
+token-weighted mean of its window vectors) or ``cls`` (the ``[CLS]`` vector; the session vector is the mean
+over windows). The vector is L2-normalised, so the dot product of two vectors is their cosine similarity.
+The pooling defaults to the one recorded in the model folder's ``embedding_config.json`` (written by the
+contrastive stage, :mod:`rrweb_hf.contrastive`), else ``mean``.
 
 Example:
     >>> import rrweb_hf
@@ -83,8 +86,9 @@ def embed_sessions(
     stride: int = 32,
     batch_size: int = 16,
     show_progress: bool = False,
+    pooling: str | None = None,
 ) -> np.ndarray:
-    """One L2-normalised vector per session, mean-pooled over tokens and windows.
+    """One L2-normalised vector per session, pooled over tokens and windows.
 
     Args:
         model_or_dir: a model folder, or an encoder model (then pass ``tokenizer``).
@@ -95,6 +99,7 @@ def embed_sessions(
         stride: overlap between windows.
         batch_size: windows per forward pass.
         show_progress: a tqdm bar over sessions.
+        pooling: ``mean`` or ``cls`` (default: the folder's ``embedding_config.json``, else ``mean``).
 
     Returns:
         ``float32[n_sessions, hidden_size]``.
@@ -104,12 +109,18 @@ def embed_sessions(
     """
     import torch
 
+    from .contrastive import POOLINGS, read_pooling
+
     if isinstance(model_or_dir, (str, os.PathLike)):
+        pooling = pooling or read_pooling(model_or_dir)
         tokenizer, model = load_encoder(model_or_dir)
     else:
         model = model_or_dir
         if tokenizer is None:
             raise ValueError("embed_sessions(model, ...) needs tokenizer=; or pass the model folder instead")
+    pooling = pooling or "mean"
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling={pooling!r} is not one of {', '.join(POOLINGS)}")
     model = getattr(model, "bert", model)  # a BertForMaskedLM: use its encoder
     limit = min(model.config.max_position_embeddings, tokenizer.model_max_length or 10**9)
     max_length = min(max_length or limit, limit)
@@ -144,6 +155,10 @@ def embed_sessions(
                 hidden = model(
                     input_ids=ids.to(device), attention_mask=attention.to(device)
                 ).last_hidden_state
+                if pooling == "cls":
+                    total += hidden[:, 0].sum(dim=0).double().cpu().numpy()
+                    count += len(chunk)
+                    continue
                 weights = content.to(device).unsqueeze(-1).to(hidden.dtype)
                 total += (hidden * weights).sum(dim=(0, 1)).double().cpu().numpy()
                 count += int(content.sum())

@@ -68,6 +68,28 @@ class RunAllConfig:
     )
     model_id: str | None = field(default=None, metadata={"help": "Hub id for the card's loading examples"})
     cache_dir: str | None = field(default=None, metadata={"help": "datasets cache for tokenizing"})
+    # the recipe choices; scripts/recipe.py measures each against these defaults
+    profile: str = field(
+        default="full",
+        metadata={"help": "tokenizer budget profile (see RRWebTokenizer)", "choices": ["full", "behaviour"]},
+    )
+    masking: str = field(
+        default="token",
+        metadata={
+            "help": "masked-LM positions (rrweb_hf.collators)",
+            "choices": ["token", "event", "target", "mixed"],
+        },
+    )
+    contrastive_steps: int = field(
+        default=0, metadata={"help": "steps of the contrastive stage after masked-LM (rrweb_hf.contrastive)"}
+    )
+    pooling: str = field(
+        default="mean",
+        metadata={
+            "help": "session-embedding pooling the contrastive stage trains",
+            "choices": ["mean", "cls"],
+        },
+    )
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -141,6 +163,7 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
         show_progress=cfg.progress,
         total=len(sessions),
         model_max_length=cfg.max_length,
+        profile=cfg.profile,
     )
     tokenizer.save_pretrained(str(tokenizer_dir))
     return tokenizer
@@ -196,13 +219,15 @@ def _pretrain(tokenizer_dir: Path, dataset_dir: Path, model_dir: Path, cfg: RunA
         ModelArguments(
             tokenizer=str(tokenizer_dir), preset=cfg.preset, config_overrides=cfg.config_overrides
         ),
-        DataTrainingArguments(dataset=str(dataset_dir)),
+        DataTrainingArguments(dataset=str(dataset_dir), masking=cfg.masking),
         RunArguments(
             resume=cfg.resume,
             overwrite=cfg.overwrite and not cfg.resume,
             max_train_minutes=minutes,
             max_final_eval_samples=cfg.max_final_eval_samples,
             model_id=cfg.model_id,
+            contrastive_steps=cfg.contrastive_steps,
+            contrastive_pooling=cfg.pooling,
         ),
         training_args,
     )

@@ -289,6 +289,28 @@ def _window_groups(
     return _window_table(out, features)
 
 
+def _window_token_share(windows, tokenizer) -> dict[str, float]:
+    """Share of window tokens per event kind over every split (overlaps counted in each window)."""
+    from collections import Counter
+
+    from .stats import kind_token_counts, token_share
+
+    counts: Counter = Counter()
+    for split in windows.values():
+        table = split.data.table if hasattr(split.data, "table") else split.data
+        for batch in table.select(["input_ids", "event_ids"]).to_batches(max_chunksize=4096):
+            ids, events = batch.column(0), batch.column(1)
+            offsets = ids.offsets.to_numpy()
+            counts.update(
+                kind_token_counts(
+                    ids.values.to_numpy(),
+                    events.values.to_numpy(),
+                    starts=offsets[:-1][offsets[:-1] < offsets[-1]],
+                )
+            )
+    return token_share(counts, tokenizer)
+
+
 def append_windows(
     out: dict[str, list],
     session_id: str,
@@ -610,6 +632,8 @@ def _split_windows(
 def _report(corpus, windows, raw, skipped, cfg: PrepareConfig, *, cache_hit: bool, started: float) -> dict:
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
+    if with_event_ids:
+        report["token_share"] = _window_token_share(windows, tokenizer)
     report.update(
         # only the corpus folder's name: the report is published with the dataset, local paths are not
         corpus=corpus_root(corpus).name,
@@ -637,6 +661,11 @@ def format_report(report: dict) -> str:
         ),
         f"skipped files: {report['skipped_files']}",
     ]
+    if report.get("token_share"):
+        lines.append(
+            "token share per event kind: "
+            + ", ".join(f"{k} {100 * v:.1f}%" for k, v in list(report["token_share"].items())[:8])
+        )
     lines += [f"  {item['path']}: {item['reason']}" for item in report["skipped"]]
     lines.append(
         f"cache hit: {report['cache_hit']}   seconds: {report['seconds']}   peak RSS MB: {report['peak_rss_mb']}"

@@ -132,6 +132,14 @@ class DataTrainingArguments:
     )
     mlm_probability: float = field(default=0.15, metadata={"help": "Share of tokens masked."})
     pad_to_multiple_of: int = field(default=8, metadata={"help": "Pad each batch to a multiple of this."})
+    masking: str = field(
+        default="token",
+        metadata={
+            "help": "Which positions are masked (rrweb_hf.collators): token (stock), event (whole events), "
+            "target (whole click/input targets too), mixed. Needs a dataset prepared with --event-ids.",
+            "choices": ["token", "event", "target", "mixed"],
+        },
+    )
 
 
 @dataclass
@@ -162,6 +170,24 @@ class RunArguments:
         metadata={
             "help": "Stop training (and save) after this many minutes of wall time, whatever max_steps says."
         },
+    )
+    contrastive_steps: int = field(
+        default=0,
+        metadata={
+            "help": "After masked-LM, this many steps of the contrastive stage (rrweb_hf.contrastive: two "
+            "windows of a session as positives) before the final evaluation; 0: none."
+        },
+    )
+    contrastive_pooling: str = field(
+        default="mean",
+        metadata={"help": "Pooling the contrastive stage trains and records.", "choices": ["mean", "cls"]},
+    )
+    contrastive_batch_size: int = field(default=32, metadata={"help": "Sessions per contrastive batch."})
+    contrastive_learning_rate: float = field(
+        default=3e-4, metadata={"help": "Contrastive peak learning rate."}
+    )
+    contrastive_mlm_weight: float = field(
+        default=0.0, metadata={"help": "Weight of a masked-LM loss kept during the contrastive stage."}
     )
 
 
@@ -330,17 +356,18 @@ def window_lengths(split) -> list[int]:
     return pc.list_value_length(column).to_pylist() if len(column) else []
 
 
-def model_columns(split, limit: int | None = None):
+def model_columns(split, limit: int | None = None, extra: tuple[str, ...] = ()):
     """The split reduced to the collator's columns, optionally to its first ``limit`` rows.
 
     Args:
         split: a prepared :class:`~datasets.Dataset`.
         limit: keep at most this many rows.
+        extra: more columns to keep (``event_ids`` for event-aware masking).
 
     Returns:
         The reduced dataset.
     """
-    keep = [c for c in MODEL_COLUMNS if c in split.column_names]
+    keep = [c for c in (*MODEL_COLUMNS, *extra) if c in split.column_names]
     split = split.select_columns(keep)
     if limit is not None and limit < len(split):
         split = split.select(range(limit))
@@ -600,9 +627,14 @@ def prepared_training_data(data_args: DataTrainingArguments, training_args) -> T
             f"split {data_args.train_split!r} of {data_args.dataset} is empty; nothing to train on"
         )
     lengths = {name: window_lengths(split) for name, split in data.items()}
-    train = model_columns(train_split, data_args.max_train_samples)
+    extra = ("event_ids",) if data_args.masking != "token" else ()
+    if extra and "event_ids" not in train_split.column_names:
+        raise ValueError(
+            f"--masking {data_args.masking} needs the event_ids column; prepare the dataset with --event-ids"
+        )
+    train = model_columns(train_split, data_args.max_train_samples, extra)
     eval_name = data_args.validation_split if data_args.validation_split in data else None
-    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples) if eval_name else None
+    eval_dataset = model_columns(data[eval_name], data_args.max_eval_samples, extra) if eval_name else None
     return TrainingData(
         train=train,
         eval=eval_dataset if eval_dataset is not None and len(eval_dataset) else None,
@@ -711,13 +743,27 @@ def _build_model(model_args: ModelArguments, tokenizer, window_length: int, seed
 
 
 def _collator(tokenizer, data_args: DataTrainingArguments):
-    """The masked-LM collator: ``mlm_probability`` of the tokens masked, batches padded per batch."""
+    """The masked-LM collator: ``mlm_probability`` of the tokens masked, batches padded per batch; with
+    ``--masking`` other than ``token``, :class:`rrweb_hf.collators.EventMaskingCollator`."""
     from transformers import DataCollatorForLanguageModeling
 
-    return DataCollatorForLanguageModeling(
+    if data_args.masking == "token":
+        return DataCollatorForLanguageModeling(
+            tokenizer=tokenizer,
+            mlm_probability=data_args.mlm_probability,
+            pad_to_multiple_of=data_args.pad_to_multiple_of,
+        )
+    if data_args.streaming:
+        raise ValueError(
+            f"--masking {data_args.masking} needs a prepared dataset (--dataset), not --streaming"
+        )
+    from .collators import EventMaskingCollator
+
+    return EventMaskingCollator(
         tokenizer=tokenizer,
         mlm_probability=data_args.mlm_probability,
         pad_to_multiple_of=data_args.pad_to_multiple_of,
+        masking=data_args.masking,
     )
 
 
@@ -839,6 +885,29 @@ def _write_folder(result, model, data, tokenizer_dir, model_args, data_args, run
         "parameters": modeling.count_parameters(model),
     }
     (output_dir / "run_info.json").write_text(json.dumps(info, indent=2))
+    if run_args.contrastive_steps > 0:
+        from .contrastive import ContrastiveArguments, train_contrastive
+
+        if training_args.world_size > 1 or data_args.streaming:
+            raise ValueError(
+                "the contrastive stage runs in one process on a prepared dataset; run it after training "
+                "(rrweb_hf.contrastive.train_contrastive)"
+            )
+        train_contrastive(
+            output_dir,
+            data_args.dataset,
+            output_dir,
+            ContrastiveArguments(
+                max_steps=run_args.contrastive_steps,
+                batch_size=run_args.contrastive_batch_size,
+                learning_rate=run_args.contrastive_learning_rate,
+                pooling=run_args.contrastive_pooling,
+                mlm_weight=run_args.contrastive_mlm_weight,
+                seed=training_args.seed,
+                split=data_args.train_split,
+            ),
+            model=model,
+        )
     if run_args.final_eval:
         finish_folder(
             output_dir,

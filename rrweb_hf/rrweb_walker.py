@@ -96,6 +96,10 @@ KNOWN_TAGS = (
 ).split()
 KNOWN_TAGS = tuple(dict.fromkeys(KNOWN_TAGS))  # dedupe, keep order ("title" is HTML and SVG)
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+#: Elements the ``behaviour`` profile keeps when it summarises a DOM subtree: landmarks (tag only), then
+#: headings and form fields (tag + ``[LBL]`` label).
+SUMMARY_LANDMARKS = frozenset("header footer nav main aside form dialog".split())
+SUMMARY_LABELLED = frozenset("h1 h2 h3 input select textarea button label".split())
 
 #: Attributes serialised (in this order); every other attribute is dropped.
 KEPT_ATTRS = (
@@ -787,7 +791,10 @@ class Walker:
             off = data.get("initialOffset")
             if isinstance(off, dict):
                 self.scroll_xy(off.get("left"), off.get("top"))
-            self.serialize(node, None, self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
+            if self.cfg.get("profile") == "behaviour":
+                self.summarize([(node, None)], self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
+            else:
+                self.serialize(node, None, self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
         elif etype == 4:
             self.size(data.get("width"), data.get("height"))
             if "href" in data:
@@ -1060,7 +1067,10 @@ class Walker:
             )
             self.describe(data.get("id"))
         elif src == 0:
-            self.mutation(data)
+            if cfg.get("profile") == "behaviour":
+                self.mutation_summary(data)
+            else:
+                self.mutation(data)
         elif src == 8:  # StyleSheetRule
             adds, removes = data.get("adds"), data.get("removes")
             if isinstance(adds, list):
@@ -1166,6 +1176,82 @@ class Walker:
                 if isinstance(a, dict):
                     tag = info[6].partition(":")[0] if info is not None else ""
                     self.attributes(a, tag, info is not None and info[4])
+
+    def summarize(self, roots: list, budget: int, trunc_token: str) -> None:
+        """``behaviour`` profile: register subtrees, emit one summary of them within ``budget`` tokens.
+
+        Args:
+            roots: ``(node, parent_id)`` pairs (one snapshot root, or a mutation's added nodes).
+            budget: most tokens the element list may take.
+            trunc_token: emitted when the list is cut.
+
+        The summary is ``[N:elements]``, then in document order each landmark's tag token and each
+        heading's and form field's tag token with ``[LBL]`` + its label (as targets are described);
+        no attributes, text nodes or closing tags. The mirror gets the whole subtrees, so later targets
+        are described exactly as with the full profile.
+        """
+        V, ids = self.V, self.ids
+        for root, parent_id in roots:
+            self.register_subtree(root, parent_id)
+        elements = 0
+        kept: list = []
+        stack = [root for root, _ in reversed(roots)]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            if node.get("type") == 2:
+                elements += 1
+                info = self.mirror.get(_int(node.get("id")))
+                if info is not None:
+                    tag = info[6].partition(":")[0]
+                    if tag in SUMMARY_LANDMARKS or tag in SUMMARY_LABELLED:
+                        kept.append((info, tag in SUMMARY_LABELLED))
+            children = node.get("childNodes")
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+        self.count(elements)
+        limit = len(ids) + budget
+        for info, labelled in kept:
+            if len(ids) >= limit:
+                ids.append(V[trunc_token])
+                break
+            ids.append(info[0])
+            label = info[2] or info[3]
+            if labelled and label:
+                ids.append(V["[LBL]"])
+                self.text(label, self.cfg["max_label_chars"])
+
+    def mutation_summary(self, data: dict) -> None:
+        """``behaviour`` profile: a Mutation as counts (``[REMOVE] [N:k]``, ``[SET_TEXT] [N:k]``,
+        ``[SET_ATTR] [N:k]``) and one :meth:`summarize` of the added subtrees (``[ADD] [N:elements] ...``).
+        The mirror is updated as with the full profile."""
+        V, ids = self.V, self.ids
+        removes = data.get("removes")
+        if isinstance(removes, list) and removes:
+            ids.append(V["[REMOVE]"])
+            self.count(len(removes))
+            for rem in removes:
+                rid = _int(rem.get("id")) if isinstance(rem, dict) else None
+                if rid is not None:
+                    self.mirror.pop(rid, None)
+        adds = data.get("adds")
+        if isinstance(adds, list):
+            roots = [
+                (add["node"], _int(add.get("parentId")))
+                for add in adds
+                if isinstance(add, dict) and isinstance(add.get("node"), dict)
+            ]
+            if roots:
+                if data.get("isAttachIframe"):
+                    ids.append(V["[IFRAME]"])
+                ids.append(V["[ADD]"])
+                self.summarize(roots, self.cfg["max_mutation_tokens"], "[MUTATION_TRUNC]")
+        for key, token in (("texts", "[SET_TEXT]"), ("attributes", "[SET_ATTR]")):
+            items = data.get(key)
+            if isinstance(items, list) and items:
+                ids.append(V[token])
+                self.count(len(items))
 
     def register_subtree(self, root: dict, parent_id) -> None:
         """Register a subtree in the mirror without emitting anything (iterative)."""

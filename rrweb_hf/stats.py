@@ -155,3 +155,79 @@ def plot_session_lengths(stats: CorpusStats, out: str | os.PathLike) -> Path:
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def kind_token_counts(ids, event_ids, starts=None) -> Counter:
+    """Tokens per event kind in token sequences with event ids (kind id -> count).
+
+    Each event's tokens count toward the event's first token, its kind (``[EVT:...]`` / ``[SRC:...]``).
+    Tokens with a negative event id (``[CLS]``, ``[SEP]``, padding) are not counted.
+
+    Args:
+        ids: flat token ids (one sequence, or several concatenated).
+        event_ids: the event id of each token.
+        starts: positions where a new sequence (window) begins, besides 0; a run of an event that
+            begins a window inside the event counts toward that window's first token.
+
+    Returns:
+        ``Counter`` of kind token id -> tokens.
+
+    Example:
+        >>> kind_token_counts([7, 1, 1, 9, 1], [0, 0, 0, 1, 1])
+        Counter({7: 3, 9: 2})
+    """
+    import numpy as np
+
+    ids = np.asarray(ids, dtype=np.int64)
+    events = np.asarray(event_ids, dtype=np.int64)
+    if not len(ids):
+        return Counter()
+    new = np.ones(len(ids), dtype=bool)
+    new[1:] = events[1:] != events[:-1]
+    if starts is not None:
+        new[np.asarray(starts, dtype=np.int64)] = True
+    run = np.cumsum(new) - 1
+    heads = np.flatnonzero(new)
+    lengths = np.bincount(run[events >= 0], minlength=len(heads))
+    kinds = ids[heads]
+    out: Counter = Counter()
+    for kind, count in zip(kinds.tolist(), lengths.tolist(), strict=True):
+        if count:
+            out[kind] += count
+    return out
+
+
+def token_share(counts: Counter, tokenizer) -> dict[str, float]:
+    """Share of tokens per kind, by kind token name, largest first (a window starting inside an event
+    counts under ``(inside an event)``).
+
+    Args:
+        counts: from :func:`kind_token_counts`.
+        tokenizer: gives the token names.
+
+    Returns:
+        ``{"[SRC:Mutation]": 0.566, ...}`` (shares sum to 1).
+    """
+    total = sum(counts.values()) or 1
+    named: Counter = Counter()
+    for kind, count in counts.items():
+        name = tokenizer.convert_ids_to_tokens(int(kind))
+        named[name if name.startswith(("[EVT:", "[SRC:")) else "(inside an event)"] += count
+    return {name: round(count / total, 4) for name, count in named.most_common()}
+
+
+def corpus_token_share(sessions, tokenizer) -> dict[str, float]:
+    """Share of tokens per event kind over whole sessions (``rrweb-hf stats --tokenizer``).
+
+    Args:
+        sessions: sessions (event lists or :class:`rrweb_hf.Session`).
+        tokenizer: an RRWebTokenizer.
+
+    Returns:
+        As :func:`token_share`.
+    """
+    counts: Counter = Counter()
+    for session in sessions:
+        ids, event_ids = tokenizer.encode_session(getattr(session, "events", session))
+        counts.update(kind_token_counts(ids, event_ids))
+    return token_share(counts, tokenizer)

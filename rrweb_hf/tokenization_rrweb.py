@@ -125,6 +125,21 @@ DEFAULT_OPTIONS = {
     "size_bins": 16,  # viewport size bins (160 px width / 120 px height steps)
     "default_viewport_width": 1280,  # until a Meta / ViewportResize event says otherwise
     "default_viewport_height": 720,
+    "profile": "full",  # token budget profile, see PROFILES
+}
+
+#: Token budget profiles: ``full`` serialises DOM snapshots and mutation subtrees (today's ids);
+#: ``behaviour`` summarises them (element count, landmarks, headings and form fields with labels; see
+#: the walker's ``summarize``) and lowers the DOM budgets below, so interaction events get a real share
+#: of each window. Options given explicitly override the profile's values.
+PROFILES = {
+    "full": {},
+    "behaviour": {
+        "max_text_chars": 48,
+        "max_snapshot_tokens": 128,
+        "max_mutation_tokens": 32,
+        "max_mutation_items": 4,
+    },
 }
 
 
@@ -191,8 +206,11 @@ class RRWebTokenizer(PreTrainedTokenizer):
     ):
         for key in ("is_local", "local_files_only"):  # loading details from from_pretrained, not options
             kwargs.pop(key, None)
+        profile = kwargs.get("profile", DEFAULT_OPTIONS["profile"])
+        if profile not in PROFILES:
+            raise ValueError(f"RRWebTokenizer profile={profile!r} is not one of {', '.join(PROFILES)}")
         options = {}
-        for key, default in DEFAULT_OPTIONS.items():
+        for key, default in {**DEFAULT_OPTIONS, **PROFILES[profile]}.items():
             value = kwargs.pop(key, default)
             if type(value) is not type(default):
                 raise TypeError(

@@ -21,6 +21,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--strict", action="store_true", help="stop with an error at the first bad file")
     parser.add_argument("--max-bytes", type=int, default=None, help="largest (decompressed) file accepted")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--tokenizer", metavar="DIR", help="also print the share of tokens per event kind with this tokenizer"
+    )
 
 
 def run(args) -> int:
@@ -35,10 +38,23 @@ def run(args) -> int:
         return 1
     if args.plot:
         plot_session_lengths(stats, args.plot)
+    summary = stats.to_dict()
+    if args.tokenizer:
+        from .. import walk_corpus
+        from ..modeling import load_tokenizer
+        from ..stats import corpus_token_share
+
+        summary["token_share"] = corpus_token_share(
+            walk_corpus(corpus, **kwargs), load_tokenizer(args.tokenizer)
+        )
     if args.json:
-        sys.stdout.write(orjson.dumps(stats.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         print(format_stats(stats))
+        if args.tokenizer:
+            print("token share per event kind:")
+            for kind, share in summary["token_share"].items():
+                print(f"  {kind:<28} {100 * share:5.1f}%")
         if args.plot:
             print(f"session-length histogram: {args.plot}")
     return 0

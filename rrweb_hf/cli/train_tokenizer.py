@@ -33,10 +33,21 @@ def add_arguments(parser) -> None:
         "--no-mask-pii", action="store_true", help="do not mask e-mails/phones/cards/IBANs/SSNs"
     )
     group = parser.add_argument_group("budgets and bins (saved in tokenizer_config.json)")
+    from ..tokenization_rrweb import PROFILES
+
     for key, default in DEFAULT_OPTIONS.items():
         if isinstance(default, bool):
             continue
-        group.add_argument("--" + key.replace("_", "-"), type=int, default=default, help=f"default {default}")
+        if key == "profile":
+            group.add_argument(
+                "--profile",
+                choices=list(PROFILES),
+                default=default,
+                help="token budget profile: full (DOM serialised) or behaviour (DOM summarised, lower budgets)",
+            )
+            continue
+        # None: the profile's value (explicit values override the profile)
+        group.add_argument("--" + key.replace("_", "-"), type=int, default=None, help=f"default {default}")
 
 
 def run(args) -> int:
@@ -48,7 +59,11 @@ def run(args) -> int:
 
     ensure_writable_dir(args.out)
     corpus = args.corpus
-    options = {k: getattr(args, k) for k, v in DEFAULT_OPTIONS.items() if not isinstance(v, bool)}
+    options = {
+        k: getattr(args, k)
+        for k, v in DEFAULT_OPTIONS.items()
+        if not isinstance(v, bool) and getattr(args, k) is not None
+    }
     options["mask_inputs"] = not args.no_mask_inputs
     options["mask_pii"] = not args.no_mask_pii
     kwargs = {} if args.max_bytes is None else {"max_bytes": args.max_bytes}
