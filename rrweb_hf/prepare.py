@@ -510,7 +510,7 @@ def prepare_windows(corpus: str | os.PathLike, tokenizer, *, wandb_run=None, **s
     # a file that changed after the index was built is not in the index's skip list: add it. (The
     # change also changes the file's mtime, hence the index's key: a later run never hits this cache.)
     skipped = sorted(set(skipped) | set(reporter.skipped))
-    report = _report(corpus, windows, raw, skipped, cfg, cache_hit=cache_hit, started=started)
+    report = _report(corpus, windows, raw, skipped, cfg, tokenizer, cache_hit=cache_hit, started=started)
     if wandb_run is not None:
         wandb_run.summary.update(
             {f"prepare/{k}": v for k, v in report.items() if isinstance(v, (int, float))}
@@ -629,10 +629,12 @@ def _split_windows(
     return mapped.with_format(None)
 
 
-def _report(corpus, windows, raw, skipped, cfg: PrepareConfig, *, cache_hit: bool, started: float) -> dict:
+def _report(
+    corpus, windows, raw, skipped, cfg: PrepareConfig, tokenizer, *, cache_hit: bool, started: float
+) -> dict:
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
-    if with_event_ids:
+    if cfg.with_event_ids:
         report["token_share"] = _window_token_share(windows, tokenizer)
     report.update(
         # only the corpus folder's name: the report is published with the dataset, local paths are not

@@ -155,7 +155,9 @@ def test_sdk_entries_name_their_raw_twin(manifest):
             continue
         twin = by_path[f["raw"]]  # listed, so it exists with its hash (checked above)
         assert twin["format"] == "rrweb" and twin["path"].rsplit("/", 1)[0] == f["path"].rsplit("/", 1)[0]
-        assert (twin["site"], twin["scenario"], twin["seed"]) == (f["site"], f["scenario"], f["seed"]), f["path"]
+        assert (twin["site"], twin["scenario"], twin["seed"]) == (f["site"], f["scenario"], f["seed"]), f[
+            "path"
+        ]
 
 
 def test_counts_match_decoded_files(manifest, decoded):

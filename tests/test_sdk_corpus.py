@@ -17,7 +17,12 @@ from rrweb_hf.readers import read_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "rrweb_hf" / "data" / "sample_corpus"
 SDK_FORMATS = {
-    "posthog": ("posthog-blob-v1", "posthog-blob-v2", "posthog-export-2022-12-02", "posthog-export-2023-04-28"),
+    "posthog": (
+        "posthog-blob-v1",
+        "posthog-blob-v2",
+        "posthog-export-2022-12-02",
+        "posthog-export-2023-04-28",
+    ),
     "sentry": ("sentry-segments",),
     "packer": ("rrweb-packer",),
 }
