@@ -4,7 +4,8 @@ A corpus is named the same way everywhere (``stats``, ``train-tokenizer``, ``exp
 ``prepare``, ``embed``, ``run-all`` and the library):
 
 - a **folder**: walked recursively, hidden entries and ``MANIFEST.json`` left out, symlinked
-  folders not followed, files sorted by path (:func:`corpus_paths`);
+  folders not followed, files sorted by path (:func:`corpus_paths`); a **Sentry segment folder**
+  (:func:`segment_folder_files`) is one entry, the folder itself, read as one session;
 - a **file**: itself;
 - a **glob**: ``"corpus/**/*.json.gz"`` (``**`` matches folders recursively), matches sorted;
 - an **fsspec URL** (``file:///data/corpus``, ``file:///data/corpus/**/*.json``): resolved through
@@ -35,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import glob
+import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -46,6 +48,80 @@ logger = logging.getLogger(__name__)
 
 #: Name of the corpus description file: never a session.
 MANIFEST_NAME = "MANIFEST.json"
+#: First bytes of a Sentry ``replay_recording`` item payload (after leading white space).
+SEGMENT_ITEM_PREFIX = b'{"segment_id"'
+_HEAD_BYTES = 64
+
+
+def segment_folder_files(folder: str | os.PathLike) -> list[str] | None:
+    """The segment files of a Sentry segment folder, sorted by name, or None when ``folder`` is not one.
+
+    A folder is a Sentry segment folder (one replay, one session, one corpus entry) when it has no
+    (non-hidden) subfolder, no ``MANIFEST.json``, at least one file with a supported suffix, and every
+    such file is a plain ``.json`` whose first bytes are ``{"segment_id"``: a ``replay_recording``
+    item payload (``{"segment_id": N}\\n`` + zlib or JSON). Other files (``notes.txt``) are ignored.
+    The test is cheap and stops at the first file that fails it: a ``.json.gz`` name costs nothing,
+    a ``.json`` one read of 64 bytes, so an ordinary corpus folder (site folders with many sessions)
+    costs at most one small read and is never taken for a segment folder.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (root / "1.json").write_bytes(b'{"segment_id": 1}\\n[]')
+        >>> _ = (root / "0.json").write_bytes(b'{"segment_id": 0}\\n[]')
+        >>> [pathlib.Path(p).name for p in segment_folder_files(root)]
+        ['0.json', '1.json']
+        >>> _ = (root / "s.json").write_text("[]")
+        >>> segment_folder_files(root) is None
+        True
+    """
+    files: list[str] = []
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir() or entry.name == MANIFEST_NAME:
+                    return None
+                suffix = corpus_suffix(entry.name)
+                if suffix is None:
+                    continue
+                if suffix != ".json":
+                    return None
+                with open(entry.path, "rb") as fh:
+                    if not fh.read(_HEAD_BYTES).lstrip().startswith(SEGMENT_ITEM_PREFIX):
+                        return None
+                files.append(entry.path)
+    except OSError:
+        return None  # unreadable: listed (or not) as an ordinary folder; its files name the problem
+    return sorted(files) or None
+
+
+def entry_size(path: str | os.PathLike) -> int:
+    """Bytes on disk of a corpus entry: a file's size, or the sum over a segment folder's files."""
+    if os.path.isdir(path):
+        return sum(os.stat(f).st_size for f in segment_folder_files(path) or [])
+    return os.stat(path).st_size
+
+
+def entry_stamp(path: str | os.PathLike) -> str:
+    """``"size:mtime_ns"`` of a file; for a segment folder the total size and a digest of every
+    file's name, size and ``mtime_ns``, so editing, adding or removing one segment changes it.
+
+    Raises:
+        OSError: the entry cannot be stat'ed.
+    """
+    if not os.path.isdir(path):
+        stat = os.stat(path)
+        return f"{stat.st_size}:{stat.st_mtime_ns}"
+    digest = hashlib.sha1()
+    total = 0
+    with os.scandir(path) as it:
+        for entry in sorted(it, key=lambda e: e.name):
+            stat = entry.stat()
+            total += stat.st_size
+            digest.update(f"{entry.name}\0{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return f"{total}:folder-{digest.hexdigest()[:16]}"
 
 
 def _local(spec: str | os.PathLike) -> str:
@@ -84,11 +160,14 @@ def corpus_root(spec: str | os.PathLike) -> Path:
         prefix = text.split("*")[0].split("?")[0].split("[")[0]
         return Path(prefix) if prefix.endswith(os.sep) or Path(prefix).is_dir() else Path(prefix).parent
     root = Path(text)
-    return root.parent if root.is_file() else root
+    return root.parent if root.is_file() or segment_folder_files(root) is not None else root
 
 
 def corpus_paths(root: str | os.PathLike) -> list[str]:
     """All session files under a folder (or the file itself) as path strings, sorted by path.
+
+    A Sentry segment folder (:func:`segment_folder_files`) is listed as one entry, the folder's
+    path, and not walked into; ``root`` itself being one gives ``[root]``.
 
     The compact form for large corpora: a ``str`` per file (about 100 bytes) instead of a
     :class:`~pathlib.Path` (about 350), and no transient list of ``Path`` objects while walking.
@@ -112,6 +191,8 @@ def corpus_paths(root: str | os.PathLike) -> list[str]:
         return [os.fspath(root)]
     if not root.is_dir():
         raise FileNotFoundError(f"corpus not found: {root} is neither a file nor a folder")
+    if segment_folder_files(root) is not None:
+        return [os.fspath(root)]
 
     def entries(folder: str):
         with os.scandir(folder) as it:
@@ -124,7 +205,11 @@ def corpus_paths(root: str | os.PathLike) -> list[str]:
         if entry is None:
             stack.pop()
         elif entry.is_dir():
-            if not entry.is_symlink():
+            if entry.is_symlink():
+                continue
+            if segment_folder_files(entry.path) is not None:
+                found.append(entry.path)  # one Sentry replay: one entry
+            else:
                 stack.append(entries(entry.path))
         elif entry.name != MANIFEST_NAME and corpus_suffix(entry.name) is not None:
             found.append(entry.path)
@@ -134,16 +219,20 @@ def corpus_paths(root: str | os.PathLike) -> list[str]:
 def corpus_files(spec: str | os.PathLike) -> tuple[Path, list[str]]:
     """The corpus root and its session files as path strings, sorted (folder, file, glob or URL).
 
+    A glob match that is a Sentry segment folder is one entry (its files matched too are not
+    listed again); segment files matched one by one stay one session each.
+
     Raises:
         FileNotFoundError: nothing matches ``spec``.
         ValueError: a remote fsspec URL (see :func:`_local`).
     """
     text = _local(spec)
     if glob.has_magic(text):
+        matches = [Path(p) for p in glob.glob(text, recursive=True)]
+        folders = {p for p in matches if p.is_dir() and segment_folder_files(p) is not None}
         files = sorted(
-            Path(p)
-            for p in glob.glob(text, recursive=True)
-            if Path(p).is_file() and Path(p).name != MANIFEST_NAME
+            [p for p in matches if p.is_file() and p.name != MANIFEST_NAME and p.parent not in folders]
+            + list(folders)
         )
         if not files:
             raise FileNotFoundError(
@@ -274,7 +363,7 @@ class CorpusWalk:
         for path in self.files:
             self.files_read += 1
             try:
-                self.bytes_read += path.stat().st_size
+                self.bytes_read += entry_size(path)
             except OSError:
                 pass  # read_or_skip names the problem
             result, reason = read_or_skip(path, root=self.root, max_bytes=self.max_bytes, strict=self.strict)

@@ -24,6 +24,9 @@ format                         shape
 ``sentry-segments``            the recording-segments API response: a list of segments (event arrays)
 ``sentry-recording-item``      a ``replay_recording`` item payload: ``{"segment_id": N}\\n`` + zlib or JSON
 ``sentry-envelope``            a Sentry envelope (``.envelope``) with ``replay_event`` / ``replay_recording`` items
+``sentry-segment-folder``      a folder of ``replay_recording`` item files, one segment each: one session
+                               (:func:`read_segment_folder`; how a folder is recognised:
+                               :func:`rrweb_hf.corpus.segment_folder_files`)
 =============================  ============================================================================
 
 Decisions:
@@ -83,6 +86,7 @@ __all__ = [
     "SNAPPY_SUFFIXES",
     "ENVELOPE_SUFFIXES",
     "parse_file",
+    "read_segment_folder",
     "sentry_timestamp_ms",
     "snappy_blocks",
     "encode_snappy_blocks",
@@ -105,6 +109,7 @@ FORMATS = (
     "sentry-segments",
     "sentry-recording-item",
     "sentry-envelope",
+    "sentry-segment-folder",
 )
 SNAPPY_SUFFIXES = (".jsonl.snappy", ".snappy")
 ENVELOPE_SUFFIXES = (".envelope",)
@@ -574,12 +579,113 @@ def _envelope(reader: _Reader, data: bytes) -> tuple[str, list[Session]]:
                 pass
     if not segments:
         raise SchemaError(reader.path, "not rrweb events: the envelope has no replay_recording item")
-    segments.sort(key=lambda s: s[0])
-    events = [e for _, evs in segments for e in evs]
-    meta = {"segment_ids": [s for s, _ in segments]}
+    segment_ids, events = _join_segments(segments)
     return "sentry-envelope", [
-        reader.session(replay_id or reader.default_id, _sentry(events), meta, "sentry-envelope")
+        reader.session(
+            replay_id or reader.default_id, events, {"segment_ids": segment_ids}, "sentry-envelope"
+        )
     ]
+
+
+def _join_segments(segments: list[tuple[int, list]]) -> tuple[list[int], list]:
+    """One replay from ``(segment_id, events)`` pairs: segment order, Sentry times in ms, sorted."""
+    segments = sorted(segments, key=lambda s: s[0])
+    return [k for k, _ in segments], _sentry([e for _, evs in segments for e in evs])
+
+
+_SEGMENT_ID = re.compile(rb'\s*\{"segment_id"\s*:\s*(\d+)\s*\}')
+
+
+def read_segment_folder(
+    folder: str | os.PathLike,
+    files: list[str],
+    *,
+    default_id: str,
+    strict: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> FileResult:
+    """Read a Sentry segment folder (one ``replay_recording`` item file per segment) as one session.
+
+    The segments are joined in ``segment_id`` order (not file-name order), Sentry times in seconds
+    become milliseconds and the replay is sorted by time, exactly as for a segments list or an
+    envelope. ``max_bytes`` counts over the folder: the files' sizes together, and everything
+    inflated from them (one budget), as for one file.
+
+    Args:
+        folder: the folder (``Session.path``; the session id is ``default_id``).
+        files: its segment files (:func:`rrweb_hf.corpus.segment_folder_files`).
+        default_id: the session id (the folder's path relative to the corpus root).
+        strict: raise on a corrupt or missing segment; when False, leave it out and list it in
+            ``FileResult.bad_lines`` (``("3.json", reason)``, ``("segment 2", "missing segment: ...")``).
+        max_bytes: the folder's size limit.
+
+    Raises:
+        TooLargeError: the files, or what they inflate to, exceed ``max_bytes`` (in either mode).
+        SessionReadError: (strict) a corrupt segment, naming its file and segment id; a missing one.
+        SchemaError: two files hold the same segment id, or no segment could be read.
+
+    Example:
+        >>> import pathlib, tempfile, zlib
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> ev = [{"type": 4, "data": {}, "timestamp": 2}, {"type": 3, "data": {"source": 2}, "timestamp": 3}]
+        >>> _ = (root / "a.json").write_bytes(b'{"segment_id": 1}\\n' + zlib.compress(json.dumps(ev[1:]).encode()))
+        >>> _ = (root / "b.json").write_bytes(b'{"segment_id": 0}\\n' + json.dumps(ev[:1]).encode())
+        >>> result = read_segment_folder(root, sorted(map(str, root.iterdir())), default_id="r")
+        >>> result.format, result.sessions[0].events == ev, result.sessions[0].metadata
+        ('sentry-segment-folder', True, {'segment_ids': [0, 1]})
+    """
+    from .readers import SessionReadError
+
+    folder = os.fspath(folder)
+    reader = _Reader(folder, default_id, strict, max_bytes)
+    total = 0
+    for name in files:
+        total += os.stat(name).st_size
+        if total > max_bytes:
+            raise TooLargeError(
+                folder, f"too large: its segment files hold over {max_bytes} bytes (max_bytes); raise max_bytes"
+            )
+    found: dict[int, tuple[str, list]] = {}
+    broken: set[int] = set()
+    for name in files:
+        base = os.path.basename(name)
+        reader.path = name  # errors name the segment file
+        data = b""
+        try:
+            with open(name, "rb") as fh:
+                data = fh.read()
+            segment, events = _recording_item(reader, data, "recording item")
+        except TooLargeError:
+            raise
+        except (SessionReadError, OSError) as exc:
+            if not isinstance(exc, SessionReadError):
+                exc = SessionReadError(name, f"unreadable: {exc.strerror or exc}")
+            if strict:
+                raise exc from None
+            reader.bad.append((base, exc.reason))
+            match = _SEGMENT_ID.match(data)
+            if match:  # a corrupt segment is reported once, not also as missing
+                broken.add(int(match.group(1)))
+            continue
+        if segment in found:
+            raise SchemaError(
+                name, f"not rrweb events: segment {segment} twice in {folder}: {found[segment][0]} and {base}"
+            )
+        found[segment] = (base, events)
+    reader.path = folder
+    missing = sorted(set(range(max([*found, *broken], default=-1) + 1)) - set(found) - broken)
+    for segment in missing:
+        reason = f"missing segment: no file of the folder holds segment {segment} (have {sorted(found)})"
+        if strict:
+            raise SchemaError(folder, f"not rrweb events: {reason}")
+        reader.bad.append((f"segment {segment}", reason))
+    segment_ids, events = _join_segments([(k, evs) for k, (_, evs) in found.items()])
+    if not events:
+        raise SchemaError(folder, f"not rrweb events: no event could be read ({len(reader.bad)} skipped)")
+    meta = {"segment_ids": segment_ids}
+    return FileResult(
+        [reader.session(default_id, events, meta, "sentry-segment-folder")], reader.bad, "sentry-segment-folder"
+    )
 
 
 # ------------------------------------------------------------------------------------------ entry
@@ -667,9 +773,9 @@ def convert_corpus(
     """Write every session of ``corpus`` (any format) as a plain rrweb event array, one file each.
 
     A session ``shop/s1`` becomes ``OUT/shop/s1.json`` (``.json.gz`` with ``compress=True``); a PostHog
-    window ``<id>/<window>`` a file in folder ``<id>``. Sentry ``replay_recording`` item files (one
-    segment each, ``{"segment_id": N}`` + zlib) of one folder are one replay: they are joined in
-    segment order, times in ms and sorted, into ``OUT/<folder>.json``. Characters outside ``[A-Za-z0-9._-]`` become
+    window ``<id>/<window>`` a file in folder ``<id>``. A Sentry segment folder (``replay_recording``
+    item files, one segment each) is one replay, read as every command reads it
+    (:func:`read_segment_folder`: segment order, times in ms, sorted) into ``OUT/<folder>.json``. Characters outside ``[A-Za-z0-9._-]`` become
     ``_`` and ``..`` parts are dropped, so nothing is written outside ``out``; a name taken twice gets
     ``-2``, ``-3``... The files replay in rrweb's own ``Replayer`` and read back as format ``rrweb``.
 
@@ -705,7 +811,6 @@ def convert_corpus(
     written: list[str] = []
     formats: Counter = Counter()
     counts = {"events": 0}
-    items: dict[str, list[Session]] = {}  # Sentry recording items, by folder: one replay each
 
     def emit(session_id: str, events: list) -> None:
         rel = _safe_relpath(session_id)
@@ -728,13 +833,7 @@ def convert_corpus(
         if sessions:
             formats[sessions[0].format] += 1
         for session in sessions:
-            if session.format == "sentry-recording-item":
-                items.setdefault(session.session_id.rpartition("/")[0], []).append(session)
-            else:
-                emit(session.session_id, session.events)
-    for folder, segments in items.items():
-        segments.sort(key=lambda s: s.metadata["segment_ids"][0])
-        emit(folder or "sentry-replay", _sentry([e for s in segments for e in s.events]))
+            emit(session.session_id, session.events)
     return {
         "sessions": len(written),
         "events": counts["events"],

@@ -9,6 +9,8 @@ Supported forms (by file name):
   sessions by a session-id field (``sessionId`` / ``session_id``) when present, one session per file
   otherwise.
 - ``*.snappy`` / ``*.jsonl.snappy``: PostHog blob-v2 raw snappy blocks; ``*.envelope``: a Sentry envelope.
+- a **Sentry segment folder** (:func:`rrweb_hf.corpus.segment_folder_files`): one ``replay_recording``
+  item file per segment, read as one session (:func:`rrweb_hf.formats.read_segment_folder`).
 
 Inside these, :mod:`rrweb_hf.formats` tells the product format from the content (``@rrweb/packer``
 strings, PostHog ``cv`` events, exports and blob files, Sentry segments and recording items) and
@@ -218,7 +220,7 @@ def derive_session_id(path: str | os.PathLike, root: str | os.PathLike | None = 
             path = path.resolve().relative_to(Path(root).resolve())
         except ValueError:
             pass
-    suffix = corpus_suffix(path) or path.suffix
+    suffix = corpus_suffix(path) or ("" if path.is_dir() else path.suffix)  # a segment folder keeps its name
     text = path.as_posix()
     return text[: len(text) - len(suffix)] if suffix and text.lower().endswith(suffix) else text
 
@@ -325,7 +327,9 @@ def read_file(
     """Read every session in one file.
 
     Args:
-        path: a file with one of :data:`SUFFIXES`, in any format of :mod:`rrweb_hf.formats`.
+        path: a file with one of :data:`SUFFIXES`, in any format of :mod:`rrweb_hf.formats`, or a
+            Sentry segment folder (its segments joined into one session; ``max_bytes`` counts over
+            all its files).
         root: corpus root; session ids derived from the path are relative to it.
         max_bytes: largest accepted (decompressed) size; larger files raise :class:`TooLargeError`, and
             so do compressed fields, snappy blocks and segments inflating past it (over the file).
@@ -341,6 +345,20 @@ def read_file(
     """
     path = Path(path)
     suffix = corpus_suffix(path)
+    if suffix is None and data is None and path.is_dir():
+        from .corpus import segment_folder_files
+        from .formats import read_segment_folder
+
+        files = segment_folder_files(path)
+        if files is None:
+            raise UnsupportedFileError(
+                path,
+                "unsupported file type: a folder that is not a Sentry segment folder (every .json in it a "
+                "replay_recording item starting with '{\"segment_id\"'); pass it as a corpus to read its files",
+            )
+        return read_segment_folder(
+            path, files, default_id=derive_session_id(path, root), strict=strict, max_bytes=max_bytes
+        )
     if suffix is None:
         raise UnsupportedFileError(path, f"unsupported file type: expected one of {', '.join(SUFFIXES)}")
     try:

@@ -40,7 +40,7 @@ import datasets
 import orjson
 from datasets.builder import Key
 
-from .corpus import corpus_files, corpus_root, read_or_skip, resolve_corpus  # noqa: F401 (re-exported)
+from .corpus import corpus_files, corpus_root, entry_stamp, read_or_skip, resolve_corpus  # noqa: F401 (re-exported)
 from .fingerprint import code_fingerprint
 from .readers import DEFAULT_MAX_BYTES, SessionReadError, derive_session_id
 
@@ -90,8 +90,7 @@ def content_key(files: list[str | Path], root: Path, *extra: object) -> str:
     digest = hashlib.sha1(repr(extra).encode())
     for path in files:
         try:
-            stat = os.stat(path)
-            stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+            stamp = entry_stamp(path)  # a Sentry segment folder: every segment file's size and mtime
         except OSError as exc:  # unreadable now: still part of the key, the builder reports it
             stamp = f"error:{exc.errno}"
         digest.update(f"{relative_path(path, root)}\0{stamp}\n".encode())

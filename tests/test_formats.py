@@ -480,7 +480,7 @@ def test_convert_joins_a_folder_of_single_sentry_segments_in_segment_order(plain
         )
     write(tmp_path / "in" / "other.json", plain[:3])
     report = convert_corpus(tmp_path / "in", tmp_path / "out")
-    assert report["formats"] == {"rrweb": 1, "sentry-recording-item": 4}
+    assert report["formats"] == {"rrweb": 1, "sentry-segment-folder": 1}  # the folder: one entry
     assert sorted(Path(p).relative_to(tmp_path / "out").as_posix() for p in report["written"]) == [
         "other.json",
         "replay-7.json",
