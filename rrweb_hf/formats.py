@@ -643,7 +643,8 @@ def read_segment_folder(
         total += os.stat(name).st_size
         if total > max_bytes:
             raise TooLargeError(
-                folder, f"too large: its segment files hold over {max_bytes} bytes (max_bytes); raise max_bytes"
+                folder,
+                f"too large: its segment files hold over {max_bytes} bytes (max_bytes); raise max_bytes",
             )
     found: dict[int, tuple[str, list]] = {}
     broken: set[int] = set()
@@ -684,7 +685,9 @@ def read_segment_folder(
         raise SchemaError(folder, f"not rrweb events: no event could be read ({len(reader.bad)} skipped)")
     meta = {"segment_ids": segment_ids}
     return FileResult(
-        [reader.session(default_id, events, meta, "sentry-segment-folder")], reader.bad, "sentry-segment-folder"
+        [reader.session(default_id, events, meta, "sentry-segment-folder")],
+        reader.bad,
+        "sentry-segment-folder",
     )
 
 

@@ -41,7 +41,9 @@ def tok():
 def item(segment_id: int, events: list, compress: bool = True) -> bytes:
     """A ``replay_recording`` item payload as the Sentry SDK sends it."""
     body = json.dumps(events).encode()
-    return json.dumps({"segment_id": segment_id}).encode() + b"\n" + (zlib.compress(body) if compress else body)
+    return (
+        json.dumps({"segment_id": segment_id}).encode() + b"\n" + (zlib.compress(body) if compress else body)
+    )
 
 
 # file names whose order is not segment order: c.json holds segment 0
@@ -118,7 +120,7 @@ def test_folder_is_one_entry_in_walk_load_sessions_prepare_and_stats(segments, t
 
     cache = tmp_path / "cache"
     raw = load_sessions(corpus, validation_fraction=0.0, cache_dir=cache)["train"]
-    assert sorted(zip(raw["session_id"], raw["path"], raw["num_events"])) == [
+    assert sorted(zip(raw["session_id"], raw["path"], raw["num_events"], strict=True)) == [
         ("list", "list.json", 5),
         ("replay-abc", "replay-abc", 5),
         ("site/0", "site/0.json", 20),
@@ -130,7 +132,7 @@ def test_folder_is_one_entry_in_walk_load_sessions_prepare_and_stats(segments, t
     assert result.report["sessions"] == 4 and result.report["skipped"] == []
     windows = result.dataset["train"]
     by_id: dict[str, list] = {}
-    for sid, ids in zip(windows["session_id"], windows["input_ids"]):
+    for sid, ids in zip(windows["session_id"], windows["input_ids"], strict=True):
         by_id.setdefault(sid, []).append(ids)
     assert by_id["replay-abc"] == by_id["list"] and len(by_id["list"]) > 1
 
@@ -181,11 +183,15 @@ def test_a_corrupt_segment_strict_raises_naming_file_and_segment_lenient_skips_i
 def test_a_missing_segment_strict_raises_lenient_reads_the_others_and_reports_it(segments, tmp_path):
     folder = write_folder(tmp_path / "replay-abc", segments)
     (folder / "a.json").unlink()  # segment 1 of 0..2
-    with pytest.raises(SchemaError, match=r"missing segment: no file of the folder holds segment 1 \(have \[0, 2\]\)"):
+    with pytest.raises(
+        SchemaError, match=r"missing segment: no file of the folder holds segment 1 \(have \[0, 2\]\)"
+    ):
         read_file(folder)
     result = read_file(folder, strict=False)
     assert result.sessions[0].events == segments[0]
-    assert result.bad_lines == [("segment 1", "missing segment: no file of the folder holds segment 1 (have [0, 2])")]
+    assert result.bad_lines == [
+        ("segment 1", "missing segment: no file of the folder holds segment 1 (have [0, 2])")
+    ]
 
 
 def test_duplicate_segment_ids_and_size_limit_over_the_folder(segments, tmp_path):
