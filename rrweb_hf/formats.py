@@ -39,6 +39,10 @@ Decisions:
   player does), and Sentry events are sorted by ``timestamp`` after Sentry custom events in seconds
   (``performanceSpan``, old ``breadcrumb``; the SDK's rule ``t <= 9999999999``) are turned into
   milliseconds. Sorts are stable; a session with events without ``timestamp`` is not re-sorted.
+- **Segment folders.** A folder whose every ``.json`` file is a ``replay_recording`` item (first bytes
+  ``{"segment_id"``), without subfolders, is one corpus entry and one session
+  (:func:`read_segment_folder`); a folder of numbered plain event arrays is not (those may be
+  separate sessions): each of its files stays a session.
 - **Markers.** The packer's ``"v"`` and PostHog's ``"cv"`` keys are dropped after decoding, so a
   decoded session equals its plain recording (and tokenizes to the same ids).
 - **Bad input.** An undecodable event (corrupt gzip/zlib/zstd field, mangled latin-1 string, unknown

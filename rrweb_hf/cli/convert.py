@@ -3,6 +3,7 @@
 Example:
     rrweb-hf convert posthog-export.json --out plain/     # one file per PostHog window
     rrweb-hf convert sentry-segments.json --out plain/    # one file per replay, events in ms, ordered
+    rrweb-hf convert replay-abc/ --out plain/             # a Sentry segment folder: one file, replay-abc.json
 """
 
 from __future__ import annotations
