@@ -289,15 +289,15 @@ def _window_groups(
     return _window_table(out, features)
 
 
-def _window_token_share(windows, tokenizer) -> dict[str, float]:
-    """Share of window tokens per event kind over every split (overlaps counted in each window)."""
+def window_token_share(tables, tokenizer) -> dict[str, float]:
+    """Share of window tokens per event kind over Arrow tables of windows with ``input_ids`` and
+    ``event_ids`` (overlaps counted in each window); both prepare engines report it."""
     from collections import Counter
 
     from .stats import kind_token_counts, token_share
 
     counts: Counter = Counter()
-    for split in windows.values():
-        table = split.data.table if hasattr(split.data, "table") else split.data
+    for table in tables:
         for batch in table.select(["input_ids", "event_ids"]).to_batches(max_chunksize=4096):
             ids, events = batch.column(0), batch.column(1)
             offsets = ids.offsets.to_numpy()
@@ -635,7 +635,8 @@ def _report(
     splits = {name: _split_report(windows[name], raw[name]) for name in windows}
     report = {key: sum(s[key] for s in splits.values()) for key in next(iter(splits.values()))}
     if cfg.with_event_ids:
-        report["token_share"] = _window_token_share(windows, tokenizer)
+        tables = (w.data.table if hasattr(w.data, "table") else w.data for w in windows.values())
+        report["token_share"] = window_token_share(tables, tokenizer)
     report.update(
         # only the corpus folder's name: the report is published with the dataset, local paths are not
         corpus=corpus_root(corpus).name,

@@ -49,6 +49,7 @@ from .prepare import (
     load_tokenizer,
     shard_layout,
     window_features,
+    window_token_share,
     write_dataset_card,
 )
 from .readers import DEFAULT_MAX_BYTES, SessionReadError, corpus_suffix, read_file
@@ -97,7 +98,8 @@ def list_corpus(corpus: str | os.PathLike) -> tuple[str, list[str], object]:
 
     Raises:
         FileNotFoundError: nothing at ``corpus``, or no session file in it.
-        ValueError: a URL with a wildcard (list the folder instead).
+        ValueError: a URL with a wildcard (list the folder instead); a folder of Sentry segments
+            (:func:`rrweb_hf.corpus.segment_folder_files`), which only the datasets engine joins.
 
     Example:
         >>> import pathlib, tempfile
@@ -112,6 +114,13 @@ def list_corpus(corpus: str | os.PathLike) -> tuple[str, list[str], object]:
     text = os.fspath(corpus)
     if not is_url(text):
         root, files = corpus_files(text)
+        folders = [f for f in files if os.path.isdir(f)]
+        if folders:  # Ray's file datasource would read each segment file as a session of its own
+            raise ValueError(
+                f"{folders[0]} is a folder of Sentry replay segments (one session), which the ray engine "
+                f"does not join ({len(folders)} such folder(s) in {text}); use --engine datasets, or "
+                "`rrweb-hf convert` the corpus first"
+            )
         return os.path.abspath(root), [os.path.abspath(f) for f in files], None
     if any(char in text for char in "*?["):
         raise ValueError(f"corpus URL {text!r} has a wildcard; pass the folder URL, it is listed recursively")
@@ -424,6 +433,13 @@ def prepare_with_ray(
         if owns_ray:
             ray.shutdown()
     report = {key: sum(s[key] for s in splits.values()) for key in _STAT_KEYS}
+    if with_event_ids:
+        import pyarrow.parquet as pq
+
+        shards = sorted(data.glob("*.parquet"))
+        report["token_share"] = window_token_share(
+            (pq.read_table(path, columns=["input_ids", "event_ids"]) for path in shards), tokenizer
+        )
     report.update(
         corpus=Path(os.fspath(corpus)).name,
         max_length=max_length,

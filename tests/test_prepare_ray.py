@@ -209,3 +209,20 @@ def test_cli_refuses_flags_of_the_other_engine(corpus, tokenizer_dir, tmp_path, 
     assert "--address is for --engine ray" in capsys.readouterr().err
     assert main([*argv, "--engine", "ray", "--cache-dir", str(tmp_path)]) == 2
     assert "--cache-dir is for --engine datasets" in capsys.readouterr().err
+
+
+def test_a_sentry_segment_folder_is_refused_with_the_fix(tmp_path):
+    """The datasets engine joins a folder of replay segments into one session; the ray engine's file
+    datasource cannot, so it refuses the corpus up front instead of reading each segment as a session."""
+    from rrweb_hf.prepare_ray import list_corpus
+
+    (tmp_path / "plain.json").write_text("[]")
+    folder = tmp_path / "replay-abc"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"{n}.json").write_text(f'{{"segment_id": {n}}}\n[]')
+    with pytest.raises(
+        ValueError, match=r"replay-abc is a folder of Sentry replay segments.*--engine datasets"
+    ):
+        list_corpus(tmp_path)
+    assert list_corpus(tmp_path / "plain.json")[1] == [str(tmp_path / "plain.json")]
