@@ -6,7 +6,8 @@ masking scheme and probability, the pad multiple, the preset, framework versions
 :mod:`importlib.metadata`): every number in the card is the run's own, formatted by the template.
 The YAML metadata holds license, ``pipeline_tag: fill-mask``, tags, datasets and a ``model-index``
 with the real evaluation results as :class:`~huggingface_hub.EvalResult` entries (plus any
-``extra_results``, e.g. downstream benchmarks). The text covers the evaluation tables (model vs
+``extra_results``, and the downstream benchmark's retrieval and probe figures of the model and each baseline
+when ``downstream`` is given: :func:`downstream_results`). The text covers the evaluation tables (model vs
 baselines), training-data statistics, how to load the model with ``import rrweb_hf`` and with
 ``trust_remote_code=True``, intended use, limitations and the privacy masking the tokenizer applied.
 :func:`write_training_plots` draws the loss curves and the window-length histogram the card links to.
@@ -193,6 +194,96 @@ def _eval_results(evaluation, dataset_name: str, extra_results) -> list:
     return results + [EvalResult(**item) for item in extra_results or ()]
 
 
+#: Downstream figures the card reports: (task, metric key, model-index metric type, description).
+DOWNSTREAM_METRICS = (
+    ("retrieval", "accuracy_1nn", "accuracy", "leave-one-out 1-NN accuracy"),
+    ("retrieval", "mrr", "mrr", "leave-one-out MRR"),
+    ("probe", "accuracy", "accuracy", "probe accuracy"),
+    ("probe", "macro_f1", "f1", "probe macro-F1"),
+)
+_DOWNSTREAM_TASKS = {
+    "retrieval": "Session retrieval by {label} (cosine, leave-one-out)",
+    "probe": "Session classification by {label} (logistic-regression probe on frozen embeddings)",
+}
+
+
+def downstream_results(downstream: dict, dataset_name: str) -> list[dict]:
+    """``model-index`` entries (EvalResult fields) of a downstream benchmark result, one per predictor and metric.
+
+    The split is ``downstream["split"]["dataset_split"]`` when set (``run_all`` sets it to the run's split
+    whose sessions were evaluated), else the benchmark's part. Each entry's ``metric_args`` names the ``predictor`` (``model``, ``random_init``, ``bag_of_tokens``,
+    ``majority``), the number ``n`` of items scored and the bootstrap 95% interval ``ci95``; figures without
+    a value (no item could be scored) are left out.
+
+    Args:
+        downstream: the dict :func:`rrweb_hf.benchmark.evaluate_downstream` returns.
+        dataset_name: the card's dataset name.
+
+    Returns:
+        A list of dicts for :class:`~huggingface_hub.EvalResult`.
+
+    Example:
+        >>> result = {"tasks": {"probe": {"model": {"accuracy": 0.75, "n": {"accuracy": 4},
+        ...     "ci": {"accuracy": [0.5, 1.0]}}}}, "split": {"part": "test"}, "data": {"label_column": "site"}}
+        >>> [(r["metric_name"], r["metric_value"], r["metric_args"]["n"]) for r in downstream_results(result, "d")]
+        [('site probe accuracy (model)', 0.75, 4)]
+    """
+    label = (downstream.get("data") or {}).get("label_column", "label")
+    split_info = downstream.get("split") or {}
+    split = split_info.get("dataset_split") or split_info.get("part")
+    entries = []
+    for task, key, metric_type, description in DOWNSTREAM_METRICS:
+        for predictor, row in (downstream.get("tasks") or {}).get(task, {}).items():
+            value = row.get(key)
+            if value is None:
+                continue
+            entries.append(
+                {
+                    "task_type": "feature-extraction",
+                    "task_name": _DOWNSTREAM_TASKS[task].format(label=label),
+                    "dataset_type": dataset_name,
+                    "dataset_name": dataset_name,
+                    "dataset_split": split,
+                    "metric_type": metric_type,
+                    "metric_name": f"{label} {description} ({predictor})",
+                    "metric_value": round(float(value), 4),
+                    "metric_args": {
+                        "predictor": predictor,
+                        "n": (row.get("n") or {}).get(key),
+                        "ci95": [round(x, 4) for x in (row.get("ci") or {}).get(key) or []] or None,
+                    },
+                }
+            )
+    return entries
+
+
+def _downstream_table(downstream: dict | None) -> dict | None:
+    """What the template's downstream table shows: rows of ``(description, n, {predictor: (value, ci)})``."""
+    if not downstream:
+        return None
+    tasks = downstream.get("tasks") or {}
+    predictors = [p for p in ("model", "random_init", "bag_of_tokens", "majority") if any(p in t for t in tasks.values())]
+    rows = []
+    for task, key, _type, description in DOWNSTREAM_METRICS:
+        if task not in tasks:
+            continue
+        cells = {p: (tasks[task].get(p, {}).get(key), (tasks[task].get(p, {}).get("ci") or {}).get(key)) for p in predictors}
+        n = next((tasks[task][p]["n"].get(key) for p in predictors if p in tasks[task]), None)
+        rows.append({"metric": description, "n": n, "cells": cells})
+    split = downstream.get("split") or {}
+    data = downstream.get("data") or {}
+    return {
+        "predictors": predictors,
+        "rows": rows,
+        "label": data.get("label_column"),
+        "split": split.get("dataset_split") or split.get("name"),
+        "sessions": split.get("eval_sessions"),
+        "classes": len(data.get("classes") or {}),
+        "annotations_removed": (data.get("annotation_events_removed") or {}).get("eval"),
+        "seconds": round(sum((downstream.get("seconds") or {}).values()), 1),
+    }
+
+
 def _card_values(folder: Path, evaluation, lengths, train_metrics, dataset_dir, dataset_id, model_id) -> dict:
     """The raw values the template formats (every number is the run's own, or None when not recorded)."""
     config = read_json_file(folder / "config.json")
@@ -245,6 +336,7 @@ def build_model_card(
     template_path: str | os.PathLike | None = None,
     extra_results: list[dict] | None = None,
     repository: str | None = None,
+    downstream: dict | None = None,
 ):
     """Render the model card of a trained folder (without saving it).
 
@@ -264,6 +356,8 @@ def build_model_card(
         extra_results: more ``model-index`` results, each a dict of :class:`~huggingface_hub.EvalResult`
             fields (``task_type``, ``dataset_type``, ``dataset_name``, ``metric_type``, ``metric_value``...).
         repository: a URL to link rrweb_hf to (default: the package metadata's, else no link).
+        downstream: a :func:`rrweb_hf.benchmark.evaluate_downstream` result (retrieval and probe): a table
+            of the model next to its baselines, and ``model-index`` entries (:func:`downstream_results`).
 
     Returns:
         A :class:`huggingface_hub.ModelCard`.
@@ -282,6 +376,9 @@ def build_model_card(
     if not (folder / "config.json").is_file():
         raise FileNotFoundError(f"{folder} has no config.json; is it a saved model folder?")
     values = _card_values(folder, evaluation, lengths, train_metrics, dataset_dir, dataset_id, model_id)
+    shown_extra = list(extra_results or ())  # the template's "Further results"; downstream has its own table
+    if downstream:
+        extra_results = [*downstream_results(downstream, values["dataset_name"]), *shown_extra]
     card_data = ModelCardData(
         language=None,
         license=license,
@@ -300,7 +397,8 @@ def build_model_card(
         **_masking_scheme(),
         predictors=PREDICTORS,
         max_event_types=8,
-        extra_results=extra_results or [],
+        extra_results=shown_extra,
+        downstream=_downstream_table(downstream),
         loss_plot=images.get("loss"),
         lengths_plot=images.get("lengths"),
         versions=framework_versions(),

@@ -8,7 +8,12 @@ cores with the ``tiny`` preset and the bundled corpus (``rrweb-hf run-all``):
    session, export Parquet + dataset card (:mod:`rrweb_hf.prepare`) -> ``OUT/dataset``;
 3. pretrain BERT with masked-LM (:mod:`rrweb_hf.pretrain`), stopping at ``max_steps`` or the time budget;
 4. evaluate on the test split against the baselines, draw the plots and write the model card
-   -> ``OUT/model`` (what ``rrweb-hf publish OUT/model --repo-id ...`` uploads).
+   -> ``OUT/model`` (what ``rrweb-hf publish OUT/model --repo-id ...`` uploads);
+5. downstream (``downstream_eval``, on by default): scenario retrieval and probe on the test split's
+   sessions (:func:`rrweb_hf.benchmark.evaluate_downstream`), the model next to random weights, a TF-IDF
+   bag of tokens and the majority class; the figures go into ``OUT/model/downstream_results.json`` and the
+   card (a table and ``model-index`` entries). It needs labels: the corpus's ``MANIFEST.json`` or
+   ``downstream_labels``; without them it is skipped and the reason is in the summary.
 
 The settings are one dataclass, :class:`RunAllConfig` (the ``rrweb-hf run-all`` flags).
 
@@ -91,6 +96,25 @@ class RunAllConfig:
         },
     )
 
+    downstream_eval: bool = field(
+        default=True,
+        metadata={
+            "help": "after training, retrieval and probe on the test split's sessions against the baselines "
+            "(rrweb_hf.benchmark), into the model card; needs labels (the corpus's MANIFEST.json)"
+        },
+    )
+    downstream_labels: str | None = field(
+        default=None,
+        metadata={"help": "labels file of the downstream evaluation (default: CORPUS/MANIFEST.json)"},
+    )
+    downstream_label_column: str = field(
+        default="scenario", metadata={"help": "label of the downstream retrieval and probe"}
+    )
+    downstream_minutes: float = field(
+        default=1.0,
+        metadata={"help": "minutes of total_minutes kept for the downstream evaluation (when it runs)"},
+    )
+
     def __post_init__(self):
         if self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
@@ -114,7 +138,8 @@ def run_all(
 
     Returns:
         ``{"model_dir", "dataset_dir", "tokenizer_dir", "sessions", "windows", "seconds": {stage: s},
-        "evaluation": {...}, "global_step", "headline": text}``.
+        "evaluation": {...}, "downstream": {task: {predictor: {metric: value}}} or {"skipped": reason},
+        "global_step", "headline": text}``.
 
     Raises:
         ValueError: an empty corpus (no valid session), or bad settings.
@@ -129,7 +154,7 @@ def run_all(
     seconds: dict[str, float] = {}
 
     t0 = time.monotonic()
-    tokenizer = _train_tokenizer(corpus, tokenizer_dir, cfg)
+    tokenizer, held_out_paths = _train_tokenizer(corpus, tokenizer_dir, cfg)
     seconds["tokenizer"] = time.monotonic() - t0
 
     t0 = time.monotonic()
@@ -140,14 +165,25 @@ def run_all(
     t0 = time.monotonic()
     result = _pretrain(tokenizer_dir, dataset_dir, model_dir, cfg, _training_minutes(cfg, seconds))
     seconds["pretrain_and_evaluate"] = time.monotonic() - t0
-    return _summary(out, tokenizer_dir, dataset_dir, model_dir, report, result, seconds)
+
+    downstream: dict = {"skipped": "downstream_eval is off"}
+    if cfg.downstream_eval and result.main_process and not result.interrupted:
+        t0 = time.monotonic()
+        downstream = _downstream(corpus, model_dir, dataset_dir, cfg, held_out_paths, result)
+        seconds["downstream"] = time.monotonic() - t0
+    return _summary(out, tokenizer_dir, dataset_dir, model_dir, report, result, seconds, downstream)
 
 
 def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
     """Stage 1: the text vocabulary, learned from the training sessions only (the split prepare will
-    make), so held-out text does not shape the vocabulary."""
+    make), so held-out text does not shape the vocabulary.
+
+    Returns:
+        ``(tokenizer, held_out)``: ``held_out`` maps the split the final evaluation reads (``test``, else
+        ``validation``) to the files of its sessions, relative to the corpus folder (for stage 5).
+    """
     from .corpus import walk_corpus
-    from .sessions import split_of
+    from .sessions import relative_path, split_of
     from .tokenization_rrweb import RRWebTokenizer
 
     walk = walk_corpus(corpus)
@@ -155,7 +191,15 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
     if not sessions:
         raise ValueError(f"no valid rrweb session in {corpus}; skipped: {walk.skipped[:3]}")
     fractions = (cfg.validation_fraction, cfg.test_fraction, SPLIT_SEED)
-    sessions = [s for s in sessions if split_of(s.session_id, *fractions) == "train"] or sessions
+    parts = [split_of(s.session_id, *fractions) for s in sessions]
+    held_name = "test" if "test" in parts else "validation"
+    root = Path(corpus)
+    held_out = {
+        held_name: sorted(
+            {relative_path(s.path, root) for s, part in zip(sessions, parts, strict=True) if part == held_name}
+        )
+    }
+    sessions = [s for s, part in zip(sessions, parts, strict=True) if part == "train"] or sessions
     logger.info("stage 1/4: training the tokenizer on %d sessions", len(sessions))
     tokenizer = RRWebTokenizer.train(
         sessions,
@@ -166,7 +210,7 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
         profile=cfg.profile,
     )
     tokenizer.save_pretrained(str(tokenizer_dir))
-    return tokenizer
+    return tokenizer, held_out
 
 
 def _prepare(corpus: str, tokenizer, dataset_dir: Path, cfg: RunAllConfig) -> dict:
@@ -181,10 +225,13 @@ def _prepare(corpus: str, tokenizer, dataset_dir: Path, cfg: RunAllConfig) -> di
 
 
 def _training_minutes(cfg: RunAllConfig, seconds: dict[str, float]) -> float | None:
-    """The training budget: ``max_train_minutes``, cut to what ``total_minutes`` leaves (1.5 min kept)."""
+    """The training budget: ``max_train_minutes``, cut to what ``total_minutes`` leaves (1.5 min kept for
+    the final evaluation, and ``downstream_minutes`` more when the downstream evaluation runs)."""
     if cfg.total_minutes is None:
         return cfg.max_train_minutes
     left = cfg.total_minutes - sum(seconds.values()) / 60 - 1.5
+    if cfg.downstream_eval:
+        left -= cfg.downstream_minutes
     return max(0.5, left if cfg.max_train_minutes is None else min(cfg.max_train_minutes, left))
 
 
@@ -233,7 +280,79 @@ def _pretrain(tokenizer_dir: Path, dataset_dir: Path, model_dir: Path, cfg: RunA
     )
 
 
-def _summary(out: Path, tokenizer_dir, dataset_dir, model_dir, report: dict, result, seconds) -> dict:
+def _downstream(corpus: str, model_dir: Path, dataset_dir: Path, cfg: RunAllConfig, held_out, result) -> dict:
+    """Stage 5: retrieval and probe on the held-out split's sessions; rewrites the card with the figures.
+
+    Returns:
+        ``{task: {predictor: {metric: value}}}`` (the full result is ``model_dir/downstream_results.json``),
+        or ``{"skipped": reason}`` when there is nothing to evaluate with (no labels, too few sessions).
+    """
+    from .benchmark import LabelTable, evaluate_downstream, load_labels
+
+    root = Path(corpus)
+    labels = Path(cfg.downstream_labels) if cfg.downstream_labels else root / "MANIFEST.json"
+    (split_name, paths), = held_out.items()
+    column = cfg.downstream_label_column
+    reason = None
+    if not root.is_dir():
+        reason = f"the corpus {corpus} is not a folder (labels paths are relative to one)"
+    elif not labels.is_file():
+        reason = f"no labels file {labels} (pass downstream_labels / --downstream-labels)"
+    if reason is None:
+        table = load_labels(labels)
+        wanted = set(paths)
+        rows = [r for r in table.rows if r["path"] in wanted and r.get(column) not in (None, "")]
+        if column not in table.columns:
+            reason = f"the labels {labels} have no column {column!r} (columns: {', '.join(table.columns)})"
+        elif len(rows) < 2:
+            reason = f"{len(rows)} labelled session file(s) in the {split_name} split; at least 2 are needed"
+    if reason is not None:
+        logger.warning("downstream evaluation skipped: %s", reason)
+        return {"skipped": reason}
+    logger.info("stage 5: downstream retrieval and probe on %d %s sessions", len(rows), split_name)
+    downstream = evaluate_downstream(
+        model_dir,
+        root,
+        LabelTable(table.source, table.columns, rows, table.excluded_formats),
+        label_column=column,
+        split="all",
+        tasks=("retrieval", "probe"),
+        seed=cfg.seed,
+    )
+    downstream["split"]["dataset_split"] = split_name
+    (model_dir / "downstream_results.json").write_text(json.dumps(downstream, indent=2))
+    _rewrite_card(model_dir, dataset_dir, cfg, result, downstream)
+    return {
+        task: {p: {k: v for k, v in row.items() if k not in ("n", "ci")} for p, row in preds.items()}
+        for task, preds in downstream["tasks"].items()
+    }
+
+
+def _rewrite_card(model_dir: Path, dataset_dir: Path, cfg: RunAllConfig, result, downstream: dict) -> None:
+    """The card of stage 4 again, with the downstream figures (table and ``model-index`` entries)."""
+    from . import model_card
+    from .pretrain import load_prepared_dataset, window_lengths
+
+    data = load_prepared_dataset(dataset_dir)
+    images = {
+        key: name
+        for key, name in (("loss", model_card.LOSS_PLOT), ("lengths", model_card.LENGTHS_PLOT))
+        if (model_dir / name).is_file()
+    }
+    model_card.write_model_card(
+        model_dir,
+        evaluation=result.evaluation,
+        lengths={name: window_lengths(split) for name, split in data.items()},
+        dataset_dir=dataset_dir,
+        model_id=cfg.model_id,
+        images=images,
+        downstream=downstream,
+    )
+
+
+def _summary(
+    out: Path, tokenizer_dir, dataset_dir, model_dir, report: dict, result, seconds, downstream=None
+) -> dict:
     """The headline numbers, also written (without the text headline) to ``run_all_summary.json``."""
     from .pretrain import headline
 
@@ -246,9 +365,28 @@ def _summary(out: Path, tokenizer_dir, dataset_dir, model_dir, report: dict, res
         "seconds": seconds,
         "global_step": result.global_step,
         "evaluation": result.evaluation.to_dict() if result.evaluation is not None else None,
-        "headline": headline(result),
+        "downstream": downstream,
+        "headline": headline(result) + _downstream_headline(downstream),
     }
     (out / "run_all_summary.json").write_text(
         json.dumps({k: v for k, v in summary.items() if k != "headline"}, indent=2)
     )
     return summary
+
+
+def _downstream_headline(downstream: dict | None) -> str:
+    """Lines of the headline for the downstream figures (model and baselines), or the skip reason."""
+    if not downstream:
+        return ""
+    if "skipped" in downstream:
+        return f"\ndownstream evaluation skipped: {downstream['skipped']}"
+    lines = []
+    for task, key, name in (("retrieval", "accuracy_1nn", "1-NN"), ("probe", "accuracy", "probe accuracy")):
+        preds = downstream.get(task) or {}
+        cells = [
+            f"{p} {'n/a' if preds[p].get(key) is None else f'{100 * preds[p][key]:.1f}%'}"
+            for p in ("model", "random_init", "bag_of_tokens", "majority")
+            if p in preds
+        ]
+        lines.append(f"downstream {task} ({name}): " + ", ".join(cells))
+    return "\n" + "\n".join(lines)

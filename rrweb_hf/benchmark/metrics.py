@@ -150,11 +150,24 @@ def mean_interval(values, groups, n_samples: int = BOOTSTRAP_SAMPLES, seed: int 
 
 
 def macro_f1(y_true, y_pred) -> float:
-    """Macro-averaged F1 over the labels present in ``y_true`` (scikit-learn's ``f1_score``)."""
-    from sklearn.metrics import f1_score
+    """Macro-averaged F1 over the labels present in ``y_true``.
 
+    The value of scikit-learn's ``f1_score(y_true, y_pred, labels=np.unique(y_true), average="macro",
+    zero_division=0)``, computed in numpy (the bootstrap calls it a thousand times per figure).
+
+    Example:
+        >>> round(macro_f1(["a", "a", "b", "c"], ["a", "b", "b", "a"]), 4)  # (2/3 + 1/2 + 0) / 3
+        0.3889
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    return float(f1_score(y_true, y_pred, labels=np.unique(y_true), average="macro", zero_division=0))
+    labels = np.unique(y_true)
+    if not len(labels):
+        return 0.0
+    truth = y_true[:, None] == labels[None, :]
+    guess = y_pred[:, None] == labels[None, :]
+    tp = (truth & guess).sum(axis=0)
+    denominator = truth.sum(axis=0) + guess.sum(axis=0)  # 2 tp + fp + fn
+    return float(np.mean(np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0)))
 
 
 def topk_hits(ranked: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
