@@ -262,12 +262,19 @@ def _downstream_table(downstream: dict | None) -> dict | None:
     if not downstream:
         return None
     tasks = downstream.get("tasks") or {}
-    predictors = [p for p in ("model", "random_init", "bag_of_tokens", "majority") if any(p in t for t in tasks.values())]
+    predictors = [
+        p
+        for p in ("model", "random_init", "bag_of_tokens", "majority")
+        if any(p in t for t in tasks.values())
+    ]
     rows = []
     for task, key, _type, description in DOWNSTREAM_METRICS:
         if task not in tasks:
             continue
-        cells = {p: (tasks[task].get(p, {}).get(key), (tasks[task].get(p, {}).get("ci") or {}).get(key)) for p in predictors}
+        cells = {
+            p: (tasks[task].get(p, {}).get(key), (tasks[task].get(p, {}).get("ci") or {}).get(key))
+            for p in predictors
+        }
         n = next((tasks[task][p]["n"].get(key) for p in predictors if p in tasks[task]), None)
         rows.append({"metric": description, "n": n, "cells": cells})
     split = downstream.get("split") or {}

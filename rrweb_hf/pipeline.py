@@ -196,7 +196,11 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
     root = Path(corpus)
     held_out = {
         held_name: sorted(
-            {relative_path(s.path, root) for s, part in zip(sessions, parts, strict=True) if part == held_name}
+            {
+                relative_path(s.path, root)
+                for s, part in zip(sessions, parts, strict=True)
+                if part == held_name
+            }
         )
     }
     sessions = [s for s, part in zip(sessions, parts, strict=True) if part == "train"] or sessions
@@ -291,7 +295,7 @@ def _downstream(corpus: str, model_dir: Path, dataset_dir: Path, cfg: RunAllConf
 
     root = Path(corpus)
     labels = Path(cfg.downstream_labels) if cfg.downstream_labels else root / "MANIFEST.json"
-    (split_name, paths), = held_out.items()
+    ((split_name, paths),) = held_out.items()
     column = cfg.downstream_label_column
     reason = None
     if not root.is_dir():

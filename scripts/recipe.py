@@ -1,24 +1,27 @@
 """The pretraining recipe and its ablations, measured on held-out applications (leave one application out).
 
 For each rotation (one site of the bundled corpus held out), this script trains the tokenizer and the
-models on the other sites only, then embeds the held-out site's sessions and measures, on its
-``validation`` and ``test`` halves (a hash of the path, salt ``rrweb_hf-benchmark``), scenario retrieval
-(leave-one-out 1-NN by cosine) and a probe (logistic regression, leave-one-out) with a bootstrap 95%
-interval over sessions, next to the same architecture with random weights, a TF-IDF bag of the same
-tokens and the majority class, all in the same run. Configurations are ranked on validation; test is
-printed once per configuration.
+models on the other sites only, then runs the downstream benchmark on the held-out site's sessions:
+``rrweb_hf.benchmark.evaluate_downstream(model_dir, corpus, held_out=SITE, split=PART)``, the same call
+as ``rrweb-hf evaluate MODEL_DIR --held-out SITE --split PART``, so the figures here are the benchmark's
+(leave-one-out retrieval, the cross-validated probe, bootstrap 95% intervals over sessions, the model next
+to ``random_init``, ``bag_of_tokens`` and ``majority`` in the same run). The held-out sessions are cut
+into ``validation`` and ``test`` halves by the benchmark's split hash; configurations are compared on
+``validation`` (the default) and ``--parts validation,test`` reads test once per reported configuration.
 
 The recorder's annotation events (Custom events tagged ``session`` and ``scenario-step``, which name the
-site, the scenario and its steps) are removed from every session before anything is trained or measured:
-they would hand the label to every predictor.
+site, the scenario and its steps) are removed from the training sessions here and from the evaluated
+sessions by the benchmark: they would hand the label to every predictor.
 
 Every configuration gets the same budget, in optimisation steps (not wall time): ``--mlm-steps`` of
 masked-LM and, where it has a contrastive stage, ``--contrastive-steps``. The ablations change one thing
 at a time against today's default (``full`` profile, token masking, no contrastive stage, mean pooling).
+Models and benchmark results are cached in ``--out`` (rerunning prints the table again at no cost).
 
 Usage:
     nice -n 10 .venv/bin/python scripts/recipe.py --out /tmp/recipe                # every rotation
     nice -n 10 .venv/bin/python scripts/recipe.py --rotations django --configs default,best
+    nice -n 10 .venv/bin/python scripts/recipe.py --rotations mkdocs --configs best --parts test
 """
 
 from __future__ import annotations
@@ -34,13 +37,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-SALT = "rrweb_hf-benchmark"
 
 
 @dataclass(frozen=True)
@@ -74,108 +73,30 @@ CONFIGS = {
 }
 
 
-def load_corpus(corpus: Path, work: Path):
-    """Sessions with labels: ``[(path, site, scenario, events)]``, annotations removed; the same sessions
-    are written to ``work/corpus`` with a ``MANIFEST.json`` (what ``evaluate_downstream`` reads)."""
+def training_rows(corpus: Path, table, held_out: str) -> list[tuple[str, list]]:
+    """``[(path, events)]`` of a rotation's training files (every site but ``held_out``), annotations removed.
+
+    The files are the benchmark's (:func:`rrweb_hf.benchmark.leave_one_site_out` over the labels table,
+    which leaves out other formats' copies of the same visits), so the model never sees an evaluated file.
+    """
     import rrweb_hf
+    from rrweb_hf.benchmark import leave_one_site_out
     from rrweb_hf.benchmark.annotations import strip_annotations
 
-    # The rrweb recordings in each site's own folder; copies of the same visits in other formats (the
-    # corpus's sdk/ folder) are left out, they would be near-duplicates across the halves.
-    manifest = {
-        f["path"]: f
-        for f in json.loads((corpus / "MANIFEST.json").read_text())["files"]
-        if f.get("format", "rrweb") == "rrweb" and f["path"].split("/")[0] == f.get("site")
-    }
-    rows = []
-    for path, row in sorted(manifest.items()):
-        events = rrweb_hf.read_session(corpus / path).events
-        rows.append((path, row["site"], row["scenario"], strip_annotations(events)[0]))
-    clean = work / "corpus"
-    if not (clean / "MANIFEST.json").is_file():
-        write_corpus(rows, clean)
-        entries = [
-            {k: v for k, v in manifest[r[0]].items() if k in ("path", "site", "scenario")} for r in rows
-        ]
-        (clean / "MANIFEST.json").write_text(json.dumps({"files": entries}, indent=1))
-    return rows, clean
+    split = leave_one_site_out(table.rows, held_out, part="all")
+    return [(p, strip_annotations(rrweb_hf.read_session(corpus / p).events)[0]) for p in split.train_paths]
 
 
 def write_corpus(rows, folder: Path) -> Path:
-    """Write sessions as ``.json.gz`` files (what ``prepare`` reads)."""
+    """Write ``(path, events)`` sessions as ``.json.gz`` files (what ``prepare`` reads)."""
     if folder.exists():
         shutil.rmtree(folder)
-    for path, _site, _scenario, events in rows:
-        target = folder / path
+    for path, events in rows:
+        target = folder / (path if path.endswith(".gz") else f"{path}.gz")
         target.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(target, "wt") as fh:
             json.dump(events, fh)
     return folder
-
-
-def part_of(path: str) -> str:
-    from rrweb_hf.sessions import split_of
-
-    return split_of(path, validation_fraction=0.5, test_fraction=0.5, seed=SALT)
-
-
-# ------------------------------------------------------------------------------------------ metrics
-
-
-def bootstrap(values: np.ndarray, n: int = 1000, seed: int = 0) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(values), size=(n, len(values)))
-    means = values[idx].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
-def retrieval_hits(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Leave-one-out 1-NN by cosine: 1 where the nearest other session has the same label."""
-    v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    sim = v @ v.T
-    np.fill_diagonal(sim, -np.inf)
-    return (labels[np.argmax(sim, axis=1)] == labels).astype(float)
-
-
-def probe_hits(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Leave-one-out logistic regression (standardised features): 1 where the prediction is right."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    hits = np.zeros(len(labels))
-    for i in range(len(labels)):
-        keep = np.arange(len(labels)) != i
-        if len(set(labels[keep])) < 2:
-            hits[i] = float(labels[keep][0] == labels[i])
-            continue
-        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
-        clf.fit(features[keep], labels[keep])
-        hits[i] = float(clf.predict(features[i : i + 1])[0] == labels[i])
-    return hits
-
-
-def majority_hits(labels: np.ndarray) -> np.ndarray:
-    """Leave-one-out majority class."""
-    from collections import Counter
-
-    hits = np.zeros(len(labels))
-    for i in range(len(labels)):
-        counts = Counter(np.delete(labels, i).tolist())
-        hits[i] = float(counts.most_common(1)[0][0] == labels[i])
-    return hits
-
-
-def tfidf_vectors(tokenizer, sessions) -> np.ndarray:
-    """TF-IDF of token ids over the sessions (sublinear tf, idf from the same sessions)."""
-    counts = np.zeros((len(sessions), len(tokenizer)), dtype=np.float64)
-    for row, events in enumerate(sessions):
-        ids, _ = tokenizer.encode_session(events)
-        np.add.at(counts[row], np.asarray(ids, dtype=np.int64), 1.0)
-    tf = np.log1p(counts)
-    df = (counts > 0).sum(axis=0)
-    idf = np.log((1 + len(sessions)) / (1 + df)) + 1
-    return tf * idf
 
 
 # ------------------------------------------------------------------------------------------ training
@@ -184,14 +105,13 @@ def tfidf_vectors(tokenizer, sessions) -> np.ndarray:
 def build_data(train_rows, folder: Path, profile: str, max_length: int, stride: int, vocab: int):
     """Tokenizer and prepared dataset for one rotation and profile (cached in ``folder``)."""
     from rrweb_hf import RRWebTokenizer
-    from rrweb_hf.modeling import load_tokenizer
     from rrweb_hf.prepare import export_dataset, prepare_windows
 
     tok_dir, data_dir = folder / "tokenizer", folder / "dataset"
     if not (data_dir / "prepare_report.json").is_file():
         corpus = write_corpus(train_rows, folder / "corpus")
         tok = RRWebTokenizer.train(
-            [r[3] for r in train_rows],
+            [events for _, events in train_rows],
             text_vocab_size=vocab,
             profile=profile,
             model_max_length=max_length,
@@ -211,7 +131,7 @@ def build_data(train_rows, folder: Path, profile: str, max_length: int, stride: 
         )
         export_dataset(prepared.dataset, data_dir, report=prepared.report, title="recipe windows")
         shutil.rmtree(folder / "cache", ignore_errors=True)
-    return load_tokenizer(tok_dir), tok_dir, data_dir
+    return tok_dir, data_dir
 
 
 def train_model(config: Config, tok_dir: Path, data_dir: Path, out: Path, args) -> Path:
@@ -273,53 +193,119 @@ def train_model(config: Config, tok_dir: Path, data_dir: Path, out: Path, args) 
     return final
 
 
-def random_model_dir(tok_dir: Path, data_dir: Path, out: Path, args) -> Path:
-    """The same architecture with random weights, saved as a folder (the random_init baseline)."""
-    from rrweb_hf import modeling
-    from rrweb_hf.pretrain import copy_tokenizer_files, load_prepared_dataset, window_lengths
+# ------------------------------------------------------------------------------------------ measuring
 
-    if not (out / "model.safetensors").is_file():
-        tok = modeling.load_tokenizer(tok_dir)
-        data = load_prepared_dataset(data_dir)
-        length = max(max(window_lengths(s)) for s in data.values() if len(s))
-        config = modeling.build_config(
-            tok, preset="tiny", window_length=length, overrides=args.config_overrides
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        modeling.build_model(config, seed=args.seed).save_pretrained(str(out))
-        copy_tokenizer_files(tok_dir, out)
-    return out
+
+def benchmark(model_dir: Path, corpus: Path, table, held_out: str, part: str, args) -> dict:
+    """``evaluate_downstream(model_dir, corpus, held_out=..., split=part)``, cached next to the model."""
+    from rrweb_hf.benchmark import evaluate_downstream
+
+    tasks = tuple(args.tasks.split(","))
+    name = f"benchmark-{held_out}-{part}-{args.label_column}-{'+'.join(tasks)}-seed{args.seed}.json"
+    path = Path(model_dir) / name
+    if path.is_file():
+        return json.loads(path.read_text())
+    result = evaluate_downstream(
+        model_dir,
+        corpus,
+        table,
+        label_column=args.label_column,
+        held_out=held_out,
+        split=part,
+        tasks=tasks,
+        seed=args.seed,
+    )
+    path.write_text(json.dumps(result, indent=1))
+    return result
+
+
+#: The columns of the recipe's table: (task, metric, header).
+COLUMNS = (
+    ("retrieval", "accuracy_1nn", "1-NN"),
+    ("retrieval", "mrr", "MRR"),
+    ("probe", "accuracy", "probe acc."),
+    ("probe", "macro_f1", "probe macro-F1"),
+)
+
+
+def cell(row: dict | None, metric: str) -> str:
+    """``"77.8 [61, 94]"``: a benchmark figure in %, with its 95% interval (``n/a`` when not scored).
+
+    Example:
+        >>> cell({"accuracy": 0.7778, "ci": {"accuracy": [0.611, 0.944]}}, "accuracy")
+        '77.8 [61, 94]'
+    """
+    value = None if row is None else row.get(metric)
+    if value is None:
+        return "n/a"
+    ci = (row.get("ci") or {}).get(metric)
+    return f"{100 * value:.1f}" + (f" [{100 * ci[0]:.0f}, {100 * ci[1]:.0f}]" if ci else "")
+
+
+def table_rows(results: dict[str, dict]) -> list[str]:
+    """Markdown rows of one rotation and part: each configuration's model, then its baselines.
+
+    ``results`` maps a configuration name to its ``evaluate_downstream`` result. Each configuration's
+    ``random_init`` and ``bag_of_tokens`` come from its own run (its tokenizer profile, its pooling), so
+    they repeat when two configurations share them; ``majority`` is the same for all and printed once.
+    """
+    header = "| configuration | predictor | n | " + " | ".join(h for _, _, h in COLUMNS) + " |"
+    lines = [header, "|---|---|---:|" + "---:|" * len(COLUMNS)]
+    seen: set[str] = set()
+    last = None
+    for name, result in results.items():
+        tasks = result["tasks"]
+        for predictor in ("model", "random_init", "bag_of_tokens", "majority"):
+            row = [tasks.get(t, {}).get(predictor) for t, _, _ in COLUMNS]
+            if all(r is None for r in row):
+                continue
+            cells = [cell(r, m) for r, (_, m, _) in zip(row, COLUMNS, strict=True)]
+            key = f"{predictor}|{'|'.join(cells)}"
+            if predictor != "model" and key in seen:
+                continue
+            seen.add(key)
+            n = next((r["n"].get(m) for r, (_, m, _) in zip(row, COLUMNS, strict=True) if r), None)
+            label = name if predictor != "majority" else "(any)"
+            if predictor == "majority":
+                last = f"| {label} | majority | {n} | " + " | ".join(cells) + " |"
+                continue
+            lines.append(f"| {label} | {predictor} | {n} | " + " | ".join(cells) + " |")
+    return lines + ([last] if last else [])
+
+
+def print_table(held: str, part: str, results: dict[str, dict]) -> None:
+    first = next(iter(results.values()))
+    split = first["split"]
+    print(
+        f"\n### held out: {held}, {part}: {split['eval_sessions']} sessions, "
+        f"{len(first['data']['classes'])} {first['data']['label_column']} classes; %, [95% interval]\n"
+    )
+    print("\n".join(table_rows(results)))
+    sys.stdout.flush()
 
 
 # ------------------------------------------------------------------------------------------ main
 
 
-def evaluate(vectors_by_predictor: dict, labels: np.ndarray, parts: np.ndarray) -> dict:
-    """``{part: {task: {predictor: {accuracy, low, high, n}}}}``."""
-    out: dict = {}
-    for part in ("validation", "test"):
-        sel = parts == part
-        y = labels[sel]
-        res: dict = {"retrieval": {}, "probe": {}}
-        for name, vectors in vectors_by_predictor.items():
-            x = vectors[sel]
-            for task, hits in (("retrieval", retrieval_hits(x, y)), ("probe", probe_hits(x, y))):
-                lo, hi = bootstrap(hits)
-                res[task][name] = {"accuracy": float(hits.mean()), "low": lo, "high": hi, "n": int(len(y))}
-        for task in res:
-            hits = majority_hits(y)
-            lo, hi = bootstrap(hits)
-            res[task]["majority"] = {"accuracy": float(hits.mean()), "low": lo, "high": hi, "n": int(len(y))}
-        out[part] = res
-    return out
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=None, help="labelled corpus (default: the bundled one)")
+    parser.add_argument("--labels", default=None, help="labels file (default: CORPUS/MANIFEST.json)")
+    parser.add_argument("--label-column", default="scenario", help="label of retrieval and probe")
     parser.add_argument("--out", default="/tmp/rrweb-recipe", help="work folder (cached between runs)")
     parser.add_argument("--rotations", default="all", help="held-out sites, comma-separated, or all")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"of {', '.join(CONFIGS)}")
+    parser.add_argument(
+        "--parts",
+        default="validation",
+        help="halves of the held-out sessions evaluated: validation (choose here) and/or test (read once "
+        "per reported configuration), comma-separated",
+    )
+    parser.add_argument(
+        "--tasks",
+        default="retrieval,probe",
+        help="benchmark tasks (retrieval, probe, next_interaction, reconstruction), comma-separated",
+    )
     parser.add_argument("--mlm-steps", type=int, default=300)
     parser.add_argument("--contrastive-steps", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -331,89 +317,54 @@ def main(argv=None) -> int:
     parser.add_argument("--config-overrides", default=None, help="tiny preset overrides")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", default=None, help="also write the results here")
-    parser.add_argument(
-        "--benchmark",
-        default="",
-        help="configurations also run through the full benchmark (rrweb_hf.benchmark: four tasks) on the "
-        "annotation-free corpus, validation and test halves",
-    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     import torch
 
     import rrweb_hf
+    from rrweb_hf.benchmark import format_markdown, load_labels, sites
 
     torch.set_num_threads(2)
     corpus = Path(args.corpus) if args.corpus else rrweb_hf.sample_corpus()
+    table = load_labels(Path(args.labels) if args.labels else corpus / "MANIFEST.json")
     work = Path(args.out)
-    rows, clean = load_corpus(corpus, work)
-    all_sites = sorted({r[1] for r in rows})
-    rotations = all_sites if args.rotations == "all" else args.rotations.split(",")
+    rotations = sites(table.rows) if args.rotations == "all" else args.rotations.split(",")
     names = args.configs.split(",")
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         parser.error(f"unknown configurations {unknown}; choose from {list(CONFIGS)}")
+    parts = args.parts.split(",")
+    if any(p not in ("validation", "test") for p in parts):
+        parser.error(f"--parts {args.parts!r}: use validation and/or test")
     results: dict = {}
     for held in rotations:
-        train_rows = [r for r in rows if r[1] != held]
-        held_rows = [r for r in rows if r[1] == held]
-        labels = np.array([r[2] for r in held_rows])
-        parts = np.array([part_of(r[0]) for r in held_rows])
-        sessions = [r[3] for r in held_rows]
-        results[held] = {}
-        baselines_done: set[str] = set()
+        train_rows = training_rows(corpus, table, held)
+        results[held] = {part: {} for part in parts}
         for name in names:
             config = CONFIGS[name]
             t0 = time.monotonic()
             pfolder = work / held / f"profile-{config.profile}-{args.max_length}"
-            tok, tok_dir, data_dir = build_data(
+            tok_dir, data_dir = build_data(
                 train_rows, pfolder, config.profile, args.max_length, args.stride, args.text_vocab_size
             )
-            predictors = {}
-            if config.profile not in baselines_done:
-                baselines_done.add(config.profile)
-                rnd = random_model_dir(tok_dir, data_dir, pfolder / f"random-{args.seed}", args)
-                predictors[f"random_init[{config.profile}]"] = cached_embeddings(
-                    rnd, sessions, args.stride, "mean"
-                )
-                predictors[f"bag_of_tokens[{config.profile}]"] = tfidf_vectors(tok, sessions)
             tag = f"{config.masking}-{args.mlm_steps}-{args.seed}"
             model_dir = train_model(
                 config, tok_dir, data_dir, pfolder / "models" / tag / _slug(config, args), args
             )
-            predictors[name] = cached_embeddings(model_dir, sessions, args.stride, config.pooling)
-            evaluated = evaluate(predictors, labels, parts)
-            for part, tasks in evaluated.items():
-                for task, preds in tasks.items():
-                    for pred, value in preds.items():
-                        results[held].setdefault(part, {}).setdefault(task, {})[pred] = value
-            print(f"[{held}] {name}: {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
-            print_table(held, results[held])
+            for part in parts:
+                results[held][part][name] = benchmark(model_dir, corpus, table, held, part, args)
+            print(
+                f"[{held}] {name}: {time.monotonic() - t0:.0f} s ({model_dir})", file=sys.stderr, flush=True
+            )
             if args.json:
-                Path(args.json).write_text(json.dumps(results, indent=2))
-            if name in args.benchmark.split(","):
-                from rrweb_hf.benchmark import evaluate_downstream, format_markdown
-
-                for part in ("validation", "test"):
-                    result = evaluate_downstream(model_dir, clean, held_out=held, split=part, seed=args.seed)
-                    results[held].setdefault("benchmark", {}).setdefault(name, {})[part] = result["tasks"]
-                    print(
-                        f"\n### {name}, full benchmark, held out {held}, {part}\n\n{format_markdown(result)}"
-                    )
+                Path(args.json).write_text(json.dumps(results, indent=1))
+        for part in parts:
+            print_table(held, part, results[held][part])
+            if set(args.tasks.split(",")) - {"retrieval", "probe"}:
+                for name, result in results[held][part].items():
+                    print(f"\n#### {name}, held out {held}, {part}\n\n{format_markdown(result)}")
     return 0
-
-
-def cached_embeddings(model_dir: Path, sessions, stride: int, pooling: str) -> np.ndarray:
-    """``embed_sessions`` of the held-out sessions, kept next to the model (embedding is the slow part)."""
-    from rrweb_hf.embeddings import embed_sessions
-
-    path = Path(model_dir) / f"heldout-embeddings-{pooling}-{stride}-{len(sessions)}.npy"
-    if path.is_file():
-        return np.load(path)
-    vectors = embed_sessions(model_dir, sessions, stride=stride, pooling=pooling)
-    np.save(path, vectors)
-    return vectors
 
 
 def _slug(config: Config, args) -> str:
@@ -423,20 +374,6 @@ def _slug(config: Config, args) -> str:
         f"c{args.contrastive_steps}-b{args.contrastive_batch_size}-{config.pooling}-t{config.temperature}"
         f"-lr{config.contrastive_lr}-m{config.mlm_weight}"
     )
-
-
-def print_table(held: str, res: dict) -> None:
-    for part in ("validation", "test"):
-        print(f"\n### held out: {held}, {part} (n={next(iter(res[part]['retrieval'].values()))['n']})\n")
-        print("| predictor | scenario 1-NN | 95% CI | probe accuracy | 95% CI |")
-        print("| --- | ---: | ---: | ---: | ---: |")
-        for pred in res[part]["retrieval"]:
-            r, p = res[part]["retrieval"][pred], res[part]["probe"][pred]
-            print(
-                f"| {pred} | {100 * r['accuracy']:.1f} | {100 * r['low']:.0f}-{100 * r['high']:.0f} "
-                f"| {100 * p['accuracy']:.1f} | {100 * p['low']:.0f}-{100 * p['high']:.0f} |"
-            )
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ def test_card_model_index_has_the_model_and_every_baseline(run):
     model = summary["model_dir"]
     full = json.loads(open(f"{model}/downstream_results.json").read())
     # The evaluated sessions are exactly the run's test split (the split prepare made), labelled rrweb files.
-    test_ids = {s.session_id for s in walk_corpus(corpus) if split_of(s.session_id, 0.1, 0.7, SPLIT_SEED) == "test"}
+    test_ids = {
+        s.session_id for s in walk_corpus(corpus) if split_of(s.session_id, 0.1, 0.7, SPLIT_SEED) == "test"
+    }
     labelled = {r["path"]: r["site"] for r in load_labels(corpus / "MANIFEST.json").rows}
     expected = sorted(p for p in labelled if p.removesuffix(".json") in test_ids)
     assert len(expected) == 5
@@ -105,7 +107,9 @@ def test_downstream_off_and_skips_are_reported(run, tmp_path):
     root, corpus, _summary = run
     with offline_env(root):
         off = _run(corpus, tmp_path / "off", downstream_eval=False, max_steps=1)
-        missing = _run(corpus, tmp_path / "nolabels", downstream_labels=str(tmp_path / "none.csv"), max_steps=1)
+        missing = _run(
+            corpus, tmp_path / "nolabels", downstream_labels=str(tmp_path / "none.csv"), max_steps=1
+        )
     assert off["downstream"] == {"skipped": "downstream_eval is off"}
     assert "downstream" not in off["seconds"]
     card = (tmp_path / "off" / "model" / "README.md").read_text()
