@@ -68,6 +68,7 @@ CONFIGS = {
         replace(DEFAULT, name="contrastive(cls)", contrastive=True, pooling="cls"),
         replace(DEFAULT, name="contrastive+mlm", contrastive=True, mlm_weight=0.5),
         Config("behaviour+contrastive", profile="behaviour", contrastive=True),
+        Config("behaviour+contrastive(cls)", profile="behaviour", contrastive=True, pooling="cls"),
         Config("best", profile="behaviour", masking="mixed", contrastive=True),
     )
 }

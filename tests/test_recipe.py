@@ -35,6 +35,8 @@ def test_each_ablation_changes_one_thing(recipe):
             assert changed >= {"profile", "masking", "contrastive"}
         elif name == "behaviour+contrastive":  # a combination, like best
             assert changed == {"profile", "contrastive"}
+        elif name == "behaviour+contrastive(cls)":  # one change against behaviour+contrastive
+            assert changed == {"profile", "contrastive", "pooling"}
         elif name == "contrastive+mlm" or name == "contrastive(cls)":
             assert "contrastive" in changed and len(changed) == 2
         else:
