@@ -168,7 +168,7 @@ def test_topk_and_macro_f1():
 def test_next_interaction_masks_the_target_and_drops_what_follows(tok, roles):
     ids, eids = tok.encode_session(SESSION)
     items, counts = next_interaction_items(ids, eids, roles, session=0, max_context=10_000)
-    assert counts == {"candidates": 3, "no_target": 0, "input_repeats": 0, "capped": 0}
+    assert counts == {"candidates": 3, "no_target": 0, "input_repeats": 0, "capped": 0, "lead_ins_cut": 0}
     assert [it.group for it in items] == ["input", "click", "click"]
     vocab = tok.get_vocab()
     starts = {e: eids.index(e) for e in set(eids)}
@@ -195,6 +195,32 @@ def test_next_interaction_masks_the_target_and_drops_what_follows(tok, roles):
     assert short[1].left == ids[q - 4 : q]
     capped, counts = next_interaction_items(ids, eids, roles, session=0, max_context=50, max_items=2)
     assert [it.event for it in capped] == [2, 4] and counts["capped"] == 1
+
+
+def test_a_clicks_lead_ins_are_cut_from_its_context(tok, roles):
+    """MouseDown / MouseUp name the click's target: the context ends before them (mouse moves included)."""
+    down = {"type": 3, "timestamp": 2500, "data": {"source": 2, "type": 1, "id": 5, "x": 640, "y": 360}}
+    move = {
+        "type": 3,
+        "timestamp": 2550,
+        "data": {"source": 1, "positions": [{"x": 641, "y": 360, "id": 5, "timeOffset": 0}]},
+    }
+    up = {"type": 3, "timestamp": 2580, "data": {"source": 2, "type": 0, "id": 5, "x": 640, "y": 360}}
+    # A MouseDown on another node (the input, id 4) before them is not the click's lead-in: it stays.
+    other = {"type": 3, "timestamp": 2400, "data": {"source": 2, "type": 1, "id": 4, "x": 10, "y": 10}}
+    session = [*SESSION[:3], other, down, move, up, *SESSION[3:]]
+    ids, eids = tok.encode_session(session)
+    items, counts = next_interaction_items(ids, eids, roles, session=0, max_context=10_000)
+    assert counts["lead_ins_cut"] == 2 and counts["candidates"] == 3
+    click = items[1]
+    starts = {e: eids.index(e) for e in set(eids)}
+    assert click.event == 7 and tok.convert_ids_to_tokens(ids[starts[7] + 2]) == "[MI:Click]"
+    # Context: everything before the MouseDown (event 4), then the click's own prefix up to its target.
+    assert click.left == ids[: starts[4]] + ids[starts[7] : starts[7] + 5]
+    assert ids[starts[3]] == roles.mouse_interaction and starts[3] < starts[4]  # the other MouseDown kept
+    # The budget counts the prefix: 7 tokens = the 2 tokens before the lead-ins + the 5-token prefix.
+    short, _ = next_interaction_items(ids, eids, roles, session=0, max_context=7)
+    assert short[1].left == ids[starts[4] - 2 : starts[4]] + ids[starts[7] : starts[7] + 5]
 
 
 def test_keystroke_repeats_are_one_interaction_by_default(tok, roles):

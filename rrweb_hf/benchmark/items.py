@@ -43,6 +43,8 @@ import numpy as np
 TARGET_MASKS = 3
 #: ``[MASK]`` tokens that stand for a removed event (slot 0: its kind token).
 EVENT_MASKS = 3
+#: Mouse interactions that lead into a click or an input on the same target (the gesture's first steps).
+LEAD_IN_INTERACTIONS = ("[MI:MouseDown]", "[MI:MouseUp]", "[MI:Focus]", "[MI:TouchStart]", "[MI:TouchEnd]")
 #: Report groups of events, by kind token (a MouseInteraction is a click when its subkind is [MI:Click]).
 KIND_GROUPS = {
     "[SRC:Input]": "input",
@@ -67,6 +69,7 @@ class TokenRoles:
         kinds: event-kind ids (``[EVT:*]``, ``[SRC:*]``).
         names: id -> token string for the ids above.
         text_offset: the first text id.
+        lead_ins: ``[MI:*]`` ids of :data:`LEAD_IN_INTERACTIONS`; mouse_move: ``[SRC:MouseMove]`` or -1.
     """
 
     mask: int
@@ -82,6 +85,8 @@ class TokenRoles:
     kinds: frozenset
     names: dict = field(default_factory=dict)
     text_offset: int = 2**62
+    lead_ins: frozenset = frozenset()
+    mouse_move: int = -1
 
     @classmethod
     def from_vocab(cls, vocab: dict[str, int], text_offset: int | None = None) -> TokenRoles:
@@ -121,6 +126,8 @@ class TokenRoles:
             kinds=frozenset(kinds),
             names=names,
             text_offset=int(text_offset) if text_offset is not None else 2**62,
+            lead_ins=frozenset(int(vocab[t]) for t in LEAD_IN_INTERACTIONS if t in vocab),
+            mouse_move=int(vocab.get("[SRC:MouseMove]", -1)),
         )
 
 
@@ -237,6 +244,12 @@ def next_interaction_items(
     stay in the context and in the baselines' history, and are counted as ``input_repeats``);
     ``"every"`` scores them all.
 
+    A click is recorded as ``MouseDown``, ``MouseUp`` then ``Click``, each naming the same target (a focus
+    may come first too): those lead-ins would hand the answer to any predictor that copies. The context
+    therefore ends before the gesture's lead-ins (:data:`LEAD_IN_INTERACTIONS` on the same target, with
+    the mouse moves between them), followed by the event's own prefix (kind, time, ``[MI:Click]``,
+    coordinates); the removed lead-in events are counted as ``lead_ins_cut``.
+
     Args:
         ids: the session's token ids (no special tokens).
         event_ids: their event indices.
@@ -250,7 +263,7 @@ def next_interaction_items(
     Returns:
         ``(items, counts)``; counts: ``candidates`` (clicks and inputs), ``no_target`` (an interaction the
         tokenizer wrote without a target), ``input_repeats`` (Input events left out by ``input_runs``),
-        ``capped`` (left out by ``max_items``).
+        ``capped`` (left out by ``max_items``), ``lead_ins_cut`` (lead-in events left out of contexts).
 
     Raises:
         ValueError: an unknown ``input_runs``.
@@ -258,31 +271,47 @@ def next_interaction_items(
     if input_runs not in INPUT_RUNS:
         raise ValueError(f"input_runs={input_runs!r}; choose one of {', '.join(INPUT_RUNS)}")
     found = []
-    no_target = repeats = candidates = 0
+    no_target = repeats = candidates = cut_events = 0
     counts: Counter = Counter()
     last_seen: dict[tuple, int] = {}
     recent: list[tuple] = []  # distinct previous targets, most recent first (at most 5 kept)
     previous = None  # (group, target) of the previous interaction
+    lead_ins: list[tuple[int, tuple | None]] = []  # (start, target) of lead-ins since the last other event
     for event, start, end in event_spans(event_ids):
         group = event_group(ids, start, end, roles)
         if group not in ("click", "input"):
+            if group == "mouse_interaction" and end > start + 2 and ids[start + 2] in roles.lead_ins:
+                found_target = target_of(ids, start, end, roles)
+                lead_ins.append((start, found_target and found_target[:2]))
+            elif ids[start] != roles.mouse_move:
+                lead_ins = []
             continue
         candidates += 1
         target = target_of(ids, start, end, roles)
         if target is None:
             no_target += 1
+            lead_ins = []
             continue
         tag, label, position = target
         key = (tag, label)
+        cut = start
+        for lead_start, lead_target in reversed(lead_ins):
+            if lead_target != key:
+                break
+            cut = lead_start
+            cut_events += 1
+        lead_ins = []
         if input_runs == "first" and group == "input" and previous == ("input", key):
             repeats += 1
         else:
             frequent = sorted(counts, key=lambda t: (-counts[t], -last_seen[t]))[:5]
+            prefix = list(ids[max(start, position - max_context) : position])
+            history = max_context - len(prefix)
             found.append(
                 Item(
                     session=session,
                     event=event,
-                    left=list(ids[max(0, position - max_context) : position]),
+                    left=(list(ids[max(0, cut - history) : cut]) if history else []) + prefix,
                     right=[],
                     targets=key,
                     group=group,
@@ -301,6 +330,7 @@ def next_interaction_items(
         "no_target": no_target,
         "input_repeats": repeats,
         "capped": len(found) - len(items),
+        "lead_ins_cut": cut_events,
     }
 
 
