@@ -11,7 +11,14 @@ another choice of *which* positions are masked, made from the ``event_ids`` colu
   are masked token by token as in ``token``;
 - ``target``: token masking, plus the whole *target* (tag token, ``[LBL]`` and label text) of each
   click, input, scroll and media event with probability ``target_probability``;
-- ``mixed``: ``event`` and ``target`` together.
+- ``mixed``: ``event`` and ``target`` together;
+- ``interaction``: ``mixed``, and with probability ``item_probability`` a window is replaced by one item
+  of the downstream benchmark's token tasks, built by the benchmark's own item builders
+  (:mod:`rrweb_hf.benchmark.items`) so training and evaluation read the same format: half of them a
+  *next interaction* (the context before a click or input, its gesture's lead-ins cut, then
+  ``TARGET_MASKS`` ``[MASK]`` and ``[SEP]``: predict the target's tag, ``[LBL]`` and first label token),
+  half a *whole-event reconstruction* (one event replaced by ``EVENT_MASKS`` ``[MASK]``, context on both
+  sides: predict its kind token). A window without such an item keeps its ``mixed`` masking.
 
 The chosen positions then go through the stock 80% ``[MASK]`` / 10% random / 10% unchanged replacement
 (``mask_replace_prob``, ``random_replace_prob``). Without an ``event_ids`` column every mode falls back
@@ -36,7 +43,7 @@ from transformers import DataCollatorForLanguageModeling
 logger = logging.getLogger(__name__)
 
 #: Masking modes of :class:`EventMaskingCollator` (``token`` is the stock collator).
-MASKING_MODES = ("token", "event", "target", "mixed")
+MASKING_MODES = ("token", "event", "target", "mixed", "interaction")
 #: Event kinds whose target (what was clicked, typed into, scrolled, played) ``target`` masking hides.
 TARGET_KINDS = ("[SRC:MouseInteraction]", "[SRC:Input]", "[SRC:Scroll]", "[SRC:MediaInteraction]")
 _OPEN_TAG = re.compile(r"^<[a-z0-9-]+>$")
@@ -105,7 +112,8 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
     Args (besides the stock collator's):
         masking: one of :data:`MASKING_MODES`.
         max_event_tokens: events longer than this are masked token by token in ``event``/``mixed``.
-        target_probability: chance that a target is masked whole in ``target``/``mixed``.
+        target_probability: chance that a target is masked whole in ``target``/``mixed``/``interaction``.
+        item_probability: chance that a window becomes a benchmark-format item in ``interaction``.
 
     Examples carry ``input_ids`` and optionally ``event_ids`` (padded with -1 here); ``event_ids`` is not
     passed to the model.
@@ -114,6 +122,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
     masking: str = "token"
     max_event_tokens: int = 64
     target_probability: float = 0.5
+    item_probability: float = 0.5
 
     def __post_init__(self):
         super().__post_init__()
@@ -123,7 +132,10 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
             raise ValueError(f"max_event_tokens={self.max_event_tokens} must be at least 1")
         if not 0.0 <= self.target_probability <= 1.0:
             raise ValueError(f"target_probability={self.target_probability} must be within [0, 1]")
+        if not 0.0 <= self.item_probability <= 1.0:
+            raise ValueError(f"item_probability={self.item_probability} must be within [0, 1]")
         self._tables = None
+        self._roles = None
         self._event_ids = None
 
     def torch_call(self, examples):
@@ -132,11 +144,111 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
         if examples and isinstance(examples[0], dict) and "event_ids" in examples[0]:
             event_ids = [[-1 if e is None else int(e) for e in ex["event_ids"]] for ex in examples]
             examples = [{k: v for k, v in ex.items() if k != "event_ids"} for ex in examples]
+        items = []
+        if self.masking == "interaction" and event_ids is not None:
+            rows = [self.item_row(ex["input_ids"], evs) for ex, evs in zip(examples, event_ids, strict=True)]
+            items = [row for row in rows if row is not None]
+            keep = [i for i, row in enumerate(rows) if row is None]
+            examples = [examples[i] for i in keep]
+            event_ids = [event_ids[i] for i in keep]
         self._event_ids = event_ids
         try:
-            return super().torch_call(examples)
+            batch = super().torch_call(examples) if examples else None
         finally:
             self._event_ids = None
+        return self._with_items(batch, items)
+
+    def item_row(self, input_ids, event_ids) -> tuple[list[int], list[int]] | None:
+        """One window as a benchmark-format item ``(input_ids, labels)``, or None (kept for masking).
+
+        With probability ``item_probability``, the window's content (``[CLS]``/``[SEP]`` stripped) gives
+        the next-interaction items or the whole-event items of :mod:`rrweb_hf.benchmark.items` (a fair
+        coin chooses the task; the other task is tried when the window has no item of the first); one item
+        is drawn and laid out as :func:`~rrweb_hf.benchmark.items.masked_input` lays it out for the model.
+        """
+        import torch
+
+        from .benchmark.items import (
+            EVENT_MASKS,
+            TARGET_MASKS,
+            TokenRoles,
+            masked_input,
+            next_interaction_items,
+            reconstruction_items,
+        )
+
+        ids = [int(t) for t in input_ids]
+        if (
+            self.item_probability <= 0
+            or torch.rand(1, generator=self.generator).item() >= self.item_probability
+        ):
+            return None
+        if self._roles is None:
+            self._roles = TokenRoles.from_vocab(self.tokenizer.get_vocab(), self.tokenizer.text_id_offset)
+        roles = self._roles
+        inner = [i for i, e in enumerate(event_ids) if e is not None and e >= 0]
+        if not inner:
+            return None
+        lo, hi = inner[0], inner[-1] + 1
+        content, events = ids[lo:hi], [int(e) for e in event_ids[lo:hi]]
+        order = (
+            ("next", "event") if torch.rand(1, generator=self.generator).item() < 0.5 else ("event", "next")
+        )
+        for task in order:
+            if task == "next":
+                found, _ = next_interaction_items(content, events, roles, 0, len(content) - TARGET_MASKS)
+            else:
+                found, _ = reconstruction_items(content, events, roles, 0, len(content) - EVENT_MASKS)
+            if found:
+                break
+        else:
+            return None
+        item = found[int(torch.randint(len(found), (1,), generator=self.generator).item())]
+        n_masks = TARGET_MASKS if task == "next" else EVENT_MASKS
+        row, first = masked_input(item, roles, n_masks)
+        labels = [-100] * len(row)
+        if task == "next":
+            tag, label = item.targets
+            labels[first] = tag
+            if label is not None:
+                labels[first + 1], labels[first + 2] = roles.lbl, label
+        else:
+            labels[first] = item.targets[0]
+        return row, labels
+
+    def _with_items(self, batch, items):
+        """The masked batch with the item rows appended (padded to one width, ``pad_to_multiple_of``)."""
+        import torch
+
+        if not items:
+            return batch
+        width = max(len(row) for row, _ in items)
+        if batch is not None:
+            width = max(width, batch["input_ids"].shape[1])
+        if self.pad_to_multiple_of:
+            width = -(-width // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        pad = self.tokenizer.pad_token_id
+        ids = torch.full((len(items), width), pad, dtype=torch.long)
+        labels = torch.full((len(items), width), -100, dtype=torch.long)
+        attention = torch.zeros((len(items), width), dtype=torch.long)
+        for i, (row, lab) in enumerate(items):
+            ids[i, : len(row)] = torch.tensor(row)
+            labels[i, : len(row)] = torch.tensor(lab)
+            attention[i, : len(row)] = 1
+        extra = {"input_ids": ids, "labels": labels, "attention_mask": attention}
+        if batch is None:
+            if "token_type_ids" in self.tokenizer.model_input_names:
+                extra["token_type_ids"] = torch.zeros_like(ids)
+            return extra
+        out = {}
+        for key, value in batch.items():
+            grown = value
+            if value.shape[1] < width:
+                fill = -100 if key == "labels" else (pad if key == "input_ids" else 0)
+                grown = torch.nn.functional.pad(value, (0, width - value.shape[1]), value=fill)
+            other = extra.get(key, torch.zeros((len(items), width), dtype=value.dtype))
+            out[key] = torch.cat([grown, other.to(value.dtype)])
+        return out
 
     def torch_mask_tokens(self, inputs, special_tokens_mask=None, offset_mapping=None):
         """Choose positions by :attr:`masking`, then apply the stock 80/10/10 replacement."""
@@ -196,7 +308,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
 
         masked = torch.zeros(inputs.shape, dtype=torch.bool)
         token_level = ~special & (events >= 0)
-        if self.masking in ("event", "mixed"):
+        if self.masking in ("event", "mixed", "interaction"):
             for row in range(inputs.shape[0]):
                 ev = events[row]
                 valid = ev[ev >= 0]
@@ -211,11 +323,11 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
                 long_events = uniq[~short]
                 masked[row] = torch.isin(ev, chosen)
                 token_level[row] = torch.isin(ev, long_events)
-        if self.masking in ("event", "mixed"):
+        if self.masking in ("event", "mixed", "interaction"):
             token_level &= ~special
         probability = torch.where(token_level, self.mlm_probability, 0.0)
         masked |= torch.bernoulli(probability, generator=self.generator).bool()
-        if self.masking in ("target", "mixed"):
+        if self.masking in ("target", "mixed", "interaction"):
             if self._tables is None:
                 self._tables = target_token_tables(self.tokenizer)
             for row in range(inputs.shape[0]):

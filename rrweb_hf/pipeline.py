@@ -82,7 +82,7 @@ class RunAllConfig:
         default="token",
         metadata={
             "help": "masked-LM positions (rrweb_hf.collators)",
-            "choices": ["token", "event", "target", "mixed"],
+            "choices": ["token", "event", "target", "mixed", "interaction"],
         },
     )
     contrastive_steps: int = field(

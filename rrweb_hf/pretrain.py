@@ -136,8 +136,10 @@ class DataTrainingArguments:
         default="token",
         metadata={
             "help": "Which positions are masked (rrweb_hf.collators): token (stock), event (whole events), "
-            "target (whole click/input targets too), mixed. Needs a dataset prepared with --event-ids.",
-            "choices": ["token", "event", "target", "mixed"],
+            "target (whole click/input targets too), mixed, interaction (mixed, and half the windows become one "
+            "next-interaction or whole-event item in the benchmark's format). Needs a dataset prepared with "
+            "--event-ids.",
+            "choices": ["token", "event", "target", "mixed", "interaction"],
         },
     )
 

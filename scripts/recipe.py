@@ -64,11 +64,19 @@ CONFIGS = {
         replace(DEFAULT, name="profile=behaviour", profile="behaviour"),
         replace(DEFAULT, name="masking=event", masking="event"),
         replace(DEFAULT, name="masking=mixed", masking="mixed"),
+        replace(DEFAULT, name="masking=target", masking="target"),
         replace(DEFAULT, name="contrastive(mean)", contrastive=True),
         replace(DEFAULT, name="contrastive(cls)", contrastive=True, pooling="cls"),
         replace(DEFAULT, name="contrastive+mlm", contrastive=True, mlm_weight=0.5),
         Config("behaviour+contrastive", profile="behaviour", contrastive=True),
         Config("behaviour+contrastive(cls)", profile="behaviour", contrastive=True, pooling="cls"),
+        Config("behaviour+target", profile="behaviour", masking="target"),
+        Config("behaviour+mixed", profile="behaviour", masking="mixed"),
+        Config("behaviour+interaction", profile="behaviour", masking="interaction"),
+        Config(
+            "behaviour+interaction+contrastive", profile="behaviour", masking="interaction", contrastive=True
+        ),
+        Config("behaviour+target+contrastive", profile="behaviour", masking="target", contrastive=True),
         Config("best", profile="behaviour", masking="mixed", contrastive=True),
     )
 }
@@ -170,7 +178,7 @@ def train_model(config: Config, tok_dir: Path, data_dir: Path, out: Path, args) 
         pretrain(
             ModelArguments(tokenizer=str(tok_dir), preset="tiny", config_overrides=args.config_overrides),
             DataTrainingArguments(dataset=str(data_dir), masking=config.masking),
-            RunArguments(overwrite=True, final_eval=False),
+            RunArguments(overwrite=True, final_eval=False, max_train_minutes=args.mlm_minutes),
             training_args,
         )
     if not config.contrastive:
@@ -308,6 +316,13 @@ def main(argv=None) -> int:
         help="benchmark tasks (retrieval, probe, next_interaction, reconstruction), comma-separated",
     )
     parser.add_argument("--mlm-steps", type=int, default=300)
+    parser.add_argument(
+        "--mlm-minutes",
+        type=float,
+        default=None,
+        help="also stop masked-LM training after this many minutes of wall time (the 30-minute recipe: "
+        "--mlm-steps 100000 --mlm-minutes 25); the models' folder names carry it",
+    )
     parser.add_argument("--contrastive-steps", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--contrastive-batch-size", type=int, default=32)
@@ -350,6 +365,8 @@ def main(argv=None) -> int:
                 train_rows, pfolder, config.profile, args.max_length, args.stride, args.text_vocab_size
             )
             tag = f"{config.masking}-{args.mlm_steps}-{args.seed}"
+            if args.mlm_minutes:
+                tag += f"-{args.mlm_minutes:g}min"
             model_dir = train_model(
                 config, tok_dir, data_dir, pfolder / "models" / tag / _slug(config, args), args
             )

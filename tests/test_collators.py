@@ -120,3 +120,54 @@ def test_bad_mode_names_the_choices(encoded):
     tok, _, _ = encoded
     with pytest.raises(ValueError, match="masking='words' is not one of token, event, target, mixed"):
         EventMaskingCollator(tok, masking="words")
+
+
+def test_interaction_mode_turns_windows_into_benchmark_items(encoded):
+    """``interaction``: a window becomes a next-interaction or whole-event item laid out as the benchmark
+    lays it out (the same builders), its labels exactly the scored slots; item_probability=0 is mixed."""
+    from rrweb_hf.benchmark.items import (
+        TokenRoles,
+        masked_input,
+        next_interaction_items,
+        reconstruction_items,
+    )
+
+    tok, ids, evs = encoded
+    roles = TokenRoles.from_vocab(tok.get_vocab(), tok.text_id_offset)
+    content, events = ids[1:-1], evs[1:-1]
+    nexts, _ = next_interaction_items(content, events, roles, 0, len(content) - 3)
+    whole, _ = reconstruction_items(content, events, roles, 0, len(content) - 3)
+    expected = {}
+    for item in nexts:
+        row, first = masked_input(item, roles, 3)
+        labels = [-100] * len(row)
+        labels[first] = item.targets[0]
+        if item.targets[1] is not None:
+            labels[first + 1], labels[first + 2] = roles.lbl, item.targets[1]
+        expected[tuple(row)] = labels
+    for item in whole:
+        row, first = masked_input(item, roles, 3)
+        labels = [-100] * len(row)
+        labels[first] = item.targets[0]
+        expected[tuple(row)] = labels
+    collator = EventMaskingCollator(tok, masking="interaction", item_probability=1.0, pad_to_multiple_of=None)
+    seen_tasks = set()
+    for seed in range(12):
+        collator.generator = torch.Generator().manual_seed(seed)
+        batch = collator([{"input_ids": ids, "event_ids": evs}])
+        n = int(batch["attention_mask"][0].sum())
+        row = tuple(batch["input_ids"][0, :n].tolist())
+        assert row in expected, "not one of the benchmark's items"
+        assert batch["labels"][0, :n].tolist() == expected[row]
+        assert row[-1] == tok.sep_token_id and len(row) <= len(ids)
+        seen_tasks.add("next" if row[-2] == tok.mask_token_id else "event")
+    assert seen_tasks == {"next", "event"}
+    # Mixed with a plain window in one batch: both rows, padded to one width; labels -100 on padding.
+    collator.item_probability = 0.0
+    collator.generator = torch.Generator().manual_seed(0)
+    plain = collator([{"input_ids": ids, "event_ids": evs}])
+    mixed = EventMaskingCollator(tok, masking="mixed", pad_to_multiple_of=None)
+    mixed.generator = torch.Generator().manual_seed(0)
+    assert torch.equal(plain["labels"], mixed([{"input_ids": ids, "event_ids": evs}])["labels"])
+    with pytest.raises(ValueError, match="item_probability=2"):
+        EventMaskingCollator(tok, masking="interaction", item_probability=2)
