@@ -33,10 +33,11 @@ def test_each_ablation_changes_one_thing(recipe):
         changed = {k for k, v in dataclasses.asdict(config).items() if v != default[k] and k != "name"}
         if name == "best":
             assert changed >= {"profile", "masking", "contrastive"}
-        elif name == "behaviour+contrastive":  # a combination, like best
-            assert changed == {"profile", "contrastive"}
-        elif name == "behaviour+contrastive(cls)":  # one change against behaviour+contrastive
-            assert changed == {"profile", "contrastive", "pooling"}
+        elif name.startswith("behaviour+"):  # combinations on the behaviour profile: their parts, named
+            parts = {"contrastive": "contrastive", "(cls)": "pooling", "target": "masking", "mixed": "masking"}
+            parts["interaction"] = "masking"
+            expected = {"profile"} | {field for word, field in parts.items() if word in name}
+            assert changed == expected, (name, changed)
         elif name == "contrastive+mlm" or name == "contrastive(cls)":
             assert "contrastive" in changed and len(changed) == 2
         else:
