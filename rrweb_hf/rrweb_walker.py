@@ -1,21 +1,26 @@
 """The rrweb event walk: events -> structural token ids + text pieces, with a DOM mirror.
 
 This module is the engine behind :class:`~rrweb_hf.tokenization_rrweb.RRWebTokenizer`; it imports
-only its siblings :mod:`.rrweb_types` and :mod:`.privacy` (relatively), so it is copied next to the
-tokenizer code for ``trust_remote_code`` users. The token scheme is documented in the tokenizer
-module.
+only its siblings (relatively: :mod:`.rrweb_types`, :mod:`.privacy`, :mod:`.event_codecs`,
+:mod:`.dom_mirror`, :mod:`.walker_options`), so it is copied next to the tokenizer code for
+``trust_remote_code`` users. The token scheme is documented in the tokenizer module.
 
 The walk is a single pass over the events. Every event emits its kind token first (``[EVT:...]`` for
 top-level types, ``[SRC:...]`` for incremental snapshots), then a time-gap token, then its payload.
 Text (text nodes, attribute values, labels, URLs, payload strings, unmasked input values) goes
 through :meth:`Walker.text`, which applies privacy masking and then calls the text encoder (or, when
-training, collects the masked strings).
+training, collects the masked strings). Payloads are emitted by one handler per ``EventType`` /
+``IncrementalSource`` (:data:`EVENT_HANDLERS`, :data:`SOURCE_HANDLERS`); targets are described from
+the :class:`~.dom_mirror.DomMirror`; budgets and flags come from one
+:class:`~.walker_options.WalkerOptions`.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
+from .dom_mirror import DomMirror
 from .event_codecs import EventDecodeError, EventDecoder, is_encoded_event
 from .privacy import MASK_BUCKET_NAMES, PII_KINDS, is_rrweb_masked, mask_bucket, split_pii
 from .rrweb_types import (
@@ -26,6 +31,7 @@ from .rrweb_types import (
     NodeType,
     PointerTypes,
 )
+from .walker_options import WalkerOptions
 
 
 class RRWebTokenizationError(ValueError):
@@ -50,6 +56,13 @@ SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 #: Entries of each text cache shared across sessions (short piece -> ids, and subword text -> ids).
 #: A cache is emptied when full, so its memory is bounded by the entry count, not the corpus size.
 TEXT_CACHE_ENTRIES = 1 << 14
+#: Longest text piece the walker's piece cache keeps.
+CACHED_TEXT_CHARS = 256
+#: PII is looked for in the first ``2 * cap + PII_SCAN_MARGIN`` characters of a piece (see ``Walker.text``).
+PII_SCAN_MARGIN = 256
+#: Viewport size steps of ``[W:k]`` / ``[H:k]``.
+WIDTH_STEP_PX = 160
+HEIGHT_STEP_PX = 120
 
 #: Time-gap buckets: upper bounds in ms (log2 scale); ``[DT:k]`` means gap <= DT_BOUNDS[k].
 DT_BOUNDS = (
@@ -135,9 +148,8 @@ URL_ATTRS = frozenset({"href", "src", "action"})
 #: Values of these input types are not typed by users and are not masked (besides PII masking).
 UNMASKED_INPUT_TYPES = frozenset({"submit", "button", "reset", "image", "checkbox", "radio"})
 UNMASKED_KINDS = frozenset("input:" + t for t in UNMASKED_INPUT_TYPES)
-PASSWORD_AUTOCOMPLETE = frozenset(
-    {"current-password", "new-password", "one-time-code", "cc-number", "cc-csc"}
-)
+#: Input kinds whose Input events show ``[UNCHECKED]`` (other inputs always report ``isChecked: false``).
+CHOICE_KINDS = frozenset({"input:checkbox", "input:radio"})
 
 MISC_TOKENS = (
     "[TXT]",
@@ -293,6 +305,8 @@ NETWORK_INITIATORS = {
 }
 #: Byte-size buckets of request/response bodies: ``[BYTES:k]`` means size <= BYTES_BOUNDS[k].
 BYTES_BOUNDS = (0, 1 << 10, 10 << 10, 100 << 10, 1 << 20)
+#: JS heap use of a Sentry ``memory`` span in deciles of the heap limit: ``[HEAP:0]`` .. ``[HEAP:9]``.
+HEAP_BUCKETS = 10
 
 
 def extension_tokens() -> list[str]:
@@ -312,7 +326,7 @@ def extension_tokens() -> list[str]:
     toks += [f"[HTTP:{k}xx]" for k in range(1, 6)] + ["[HTTP:other]", "[HTTP:none]"]
     toks += [f"[DUR:{i}]" for i in range(len(DT_BOUNDS) + 1)]
     toks += [f"[BYTES:{i}]" for i in range(len(BYTES_BOUNDS) + 1)]
-    toks += [f"[HEAP:{i}]" for i in range(10)]
+    toks += [f"[HEAP:{i}]" for i in range(HEAP_BUCKETS)]
     toks += [f"[PH:{k}]" for k in dict.fromkeys(POSTHOG_TAGS.values())]
     return toks
 
@@ -335,9 +349,15 @@ def _num(x) -> float | None:
 
 
 def _int(x) -> int | None:
-    if isinstance(x, int) and not isinstance(x, bool):
+    """``x`` if it is an integer (not a bool), else None."""
+    if x.__class__ is int or (isinstance(x, int) and not isinstance(x, bool)):
         return x
     return None
+
+
+def _bucket(x: float, bounds: tuple) -> int:
+    """Index of the first bound >= ``x`` (``len(bounds)`` past the last): the ``[DT:k]`` / ``[BYTES:k]`` rule."""
+    return bisect_left(bounds, x)
 
 
 class Walker:
@@ -345,7 +365,8 @@ class Walker:
 
     Args:
         vocab: structural token -> id.
-        cfg: the tokenizer options (budgets, masking flags, bins, strict).
+        options: the tokenizer options (:class:`~.walker_options.WalkerOptions`: budgets, masking
+            flags, bins, profile, strict).
         encode_text: ``str -> list[int]`` for text pieces, or None to collect pieces in ``texts``.
         text_cache: optional dict shared across sessions: ``(text, cap) -> ids`` of :meth:`text`.
 
@@ -355,11 +376,31 @@ class Walker:
         texts: masked text pieces (training mode only).
         malformed: events emitted as ``[EVT:malformed]``.
         events: events walked.
+        mirror: the :class:`~.dom_mirror.DomMirror` of the page so far.
+
+    Each event's payload is emitted by the handler :data:`EVENT_HANDLERS` (by ``EventType``) or
+    :data:`SOURCE_HANDLERS` (by ``IncrementalSource``) name; the kinds in :data:`KIND_ONLY_EVENTS`,
+    :data:`KIND_ONLY_SOURCES` and unknown ones have no payload tokens.
+
+    Example:
+        >>> from rrweb_hf.walker_options import WalkerOptions
+        >>> vocab = {t: i for i, t in enumerate(structural_tokens(16, 16, 16))}
+        >>> w = Walker(vocab, WalkerOptions(), encode_text=lambda s: [-1] * len(s))
+        >>> w.walk([{"type": 3, "timestamp": 5, "data": {"source": 3, "id": 1, "x": 0, "y": 2000}}])
+        >>> [structural_tokens(16, 16, 16)[i] for i in w.ids]
+        ['[SRC:Scroll]', '[DT:start]', '[TGT:unknown]', '[SX:0]', '[SY:5]']
     """
 
-    def __init__(self, vocab: dict[str, int], cfg: dict, encode_text=None, text_cache: dict | None = None):
-        self.V = vocab
-        self.cfg = cfg
+    def __init__(
+        self, vocab: dict[str, int], options: WalkerOptions, encode_text=None, text_cache: dict | None = None
+    ):
+        if not isinstance(options, WalkerOptions):
+            raise TypeError(
+                f"Walker options are a {type(options).__name__}; pass a WalkerOptions "
+                f"(e.g. WalkerOptions.for_profile('full', **options))"
+            )
+        self.V = V = vocab
+        self.opts = opts = options
         self.encode_text = encode_text
         self.text_cache = text_cache if encode_text is not None else None
         self.texts: list[str] = []
@@ -367,16 +408,14 @@ class Walker:
         self.event_ids: list[int] = []
         self.malformed = 0
         self.events = 0
-        self.mirror: dict[int, list] = {}
-        self.vw = float(cfg["default_viewport_width"])
-        self.vh = float(cfg["default_viewport_height"])
+        self.vw = float(opts.default_viewport_width)
+        self.vh = float(opts.default_viewport_height)
         self.last_ts: float | None = None
-        self.first = True
-        V = vocab
+        self.summary = opts.profile == "behaviour"
+        self.products = "[CRUMB:other]" in V  # False for tokenizers saved before these tokens existed
+        self.decoder: EventDecoder | None = None
         self.dt_ids = [V[f"[DT:{i}]"] for i in range(len(DT_BOUNDS) + 1)]
-        self.cb = cfg["coord_bins"]
-        self.sb = cfg["scroll_bins"]
-        self.zb = cfg["size_bins"]
+        self.cb, self.sb, self.zb = opts.coord_bins, opts.scroll_bins, opts.size_bins
         self.x_ids = [V[f"[X:{i}]"] for i in range(self.cb)] + [V["[X:out]"]]
         self.y_ids = [V[f"[Y:{i}]"] for i in range(self.cb)] + [V["[Y:out]"]]
         self.sx_ids = [V[f"[SX:{i}]"] for i in range(self.sb)] + [V["[SX:out]"]]
@@ -385,21 +424,31 @@ class Walker:
         self.attr_ids = {a: V[f"@{a}"] for a in KEPT_ATTRS}
         self.evt_ids = {e.value: V[f"[EVT:{e.name}]"] for e in EventType}
         self.src_ids = {e.value: V[f"[SRC:{e.name}]"] for e in IncrementalSource}
-        self.node_ids = {e.value: V[f"[NODE:{e.name}]"] for e in NodeType}
-        self.products = "[CRUMB:other]" in V  # False for tokenizers saved before these tokens existed
-        self.decoder: EventDecoder | None = None
+        self.mi_ids = {e.value: V[f"[MI:{e.name}]"] for e in MouseInteractions}
+        self.ptr_ids = {e.value: V[f"[PTR:{e.name}]"] for e in PointerTypes}
+        self.media_ids = {e.value: V[f"[MEDIA:{e.name}]"] for e in MediaInteractions}
+        self.mirror = DomMirror(
+            self.tag_ids,
+            V["<other>"],
+            {e.value: V[f"[NODE:{e.name}]"] for e in NodeType},
+            V["[NODE:unknown]"],
+            opts.max_label_chars,
+        )
+        # dispatch: plain int keys (JSON gives ints) -> bound methods, resolved once per walker
+        self.event_handlers = {int(k): getattr(self, name) for k, name in EVENT_HANDLERS.items()}
+        self.source_handlers = {int(k): getattr(self, name) for k, name in SOURCE_HANDLERS.items()}
 
     # ------------------------------------------------------------------ text
     def text(self, s: str, cap: int) -> None:
         """Emit a text piece: rrweb masks and PII become mask tokens, the rest subword ids.
 
-        PII detection runs on a window of ``2 * cap + 256`` characters, before the ``cap`` on
-        visible characters, so a PII span is never cut into an unrecognisable prefix.
+        PII detection runs on a window of ``2 * cap + PII_SCAN_MARGIN`` characters, before the ``cap``
+        on visible characters, so a PII span is never cut into an unrecognisable prefix.
         """
         if not s:
             return
         cache = self.text_cache
-        if cache is not None and len(s) <= 256:
+        if cache is not None and len(s) <= CACHED_TEXT_CHARS:
             key = (s, cap)
             hit = cache.get(key)
             if hit is None:
@@ -416,7 +465,7 @@ class Walker:
     def _text(self, s: str, cap: int) -> None:
         V, ids = self.V, self.ids
         truncated = False
-        scan = cap * 2 + 256
+        scan = cap * 2 + PII_SCAN_MARGIN
         if len(s) > scan:
             s = s[:scan]
             truncated = True
@@ -426,10 +475,8 @@ class Walker:
         if is_rrweb_masked(s):
             ids.append(V["[MASKED:" + mask_bucket(min(len(s), cap)) + "]"])
             return
-        if len(s) <= cap and not self.cfg["mask_pii"]:
-            parts = (s,)
-        else:
-            parts = split_pii(s) if self.cfg["mask_pii"] else (s,)
+        mask_pii = self.opts.mask_pii
+        parts = split_pii(s) if mask_pii else (s,)
         left = cap
         for part in parts:
             if left <= 0:
@@ -457,7 +504,7 @@ class Walker:
     def url(self, s, cap: int | None = None) -> None:
         if not isinstance(s, str):
             return
-        cap = cap or self.cfg["max_url_chars"]
+        cap = cap or self.opts.max_url_chars
         if s.startswith("data:"):
             self.ids.append(self.V["[DATAURL]"])
             return
@@ -470,6 +517,12 @@ class Walker:
 
     def count(self, n: int) -> None:
         self.ids.append(self.V["[N:" + _count_name(n) + "]"])
+
+    def _more(self, n: int, limit: int) -> None:
+        """``[MORE] [N:rest]`` after the first ``limit`` of ``n`` items (nothing when all fit)."""
+        if n > limit:
+            self.ids.append(self.V["[MORE]"])
+            self.count(n - limit)
 
     # ------------------------------------------------------------ geometry
     def xy(self, x, y) -> None:
@@ -495,10 +548,10 @@ class Walker:
         zb = self.zb
         if w is not None and w > 0:
             self.vw = w
-            self.ids.append(self.V[f"[W:{min(int(w / 160), zb - 1)}]"])
+            self.ids.append(self.V[f"[W:{min(int(w / WIDTH_STEP_PX), zb - 1)}]"])
         if h is not None and h > 0:
             self.vh = h
-            self.ids.append(self.V[f"[H:{min(int(h / 120), zb - 1)}]"])
+            self.ids.append(self.V[f"[H:{min(int(h / HEIGHT_STEP_PX), zb - 1)}]"])
 
     def path(self, positions) -> None:
         if not isinstance(positions, list):
@@ -506,7 +559,7 @@ class Walker:
             return
         n = len(positions)
         self.count(n)
-        k = self.cfg["max_path_points"]
+        k = self.opts.max_path_points
         if n <= k:
             picks = positions
         elif k == 1:
@@ -517,78 +570,36 @@ class Walker:
             if isinstance(p, dict):
                 self.xy(p.get("x"), p.get("y"))
 
-    # ---------------------------------------------------------- DOM mirror
+    # ---------------------------------------------------------- DOM
     def describe(self, node_id) -> None:
         """Emit the target description of ``node_id``: tag token + ``[LBL]`` label (never the id)."""
         nid = _int(node_id)
         if nid is None:
             self.ids.append(self.V["[TGT:none]"])
             return
-        info = self.mirror.get(nid)
-        if info is None:
+        node = self.mirror.get(nid)
+        if node is None:
             self.ids.append(self.V["[TGT:unknown]"])
             return
-        self.ids.append(info[0])
-        if info[1]:
-            self.text(info[1], 24)
-        label = info[2] or info[3]
+        self.ids.append(node.tag_id)
+        if node.other_name:
+            self.text(node.other_name, self.opts.max_tag_name_chars)
+        label = node.target_label
         if label:
             self.ids.append(self.V["[LBL]"])
-            self.text(label, self.cfg["max_label_chars"])
-
-    def _register(self, node: dict, parent_id) -> list | None:
-        """Add one serialized node to the mirror; returns its info list ``[tag_id, other_name, label,
-        text, is_password, parent_id, tag]``."""
-        nid = _int(node.get("id"))
-        ntype = node.get("type")
-        if ntype == 2:
-            tag = node.get("tagName")
-            tag = tag.lower() if isinstance(tag, str) else ""
-            pair = self.tag_ids.get(tag)
-            other = "" if pair else tag
-            tag_id = pair[0] if pair else self.V["<other>"]
-            attrs = node.get("attributes")
-            label = ""
-            pw = False
-            itype = ""
-            if isinstance(attrs, dict):
-                for key in ("aria-label", "name", "id", "placeholder", "title", "alt"):
-                    val = attrs.get(key)
-                    if isinstance(val, str) and val.strip():
-                        label = val
-                        break
-                if tag == "input":
-                    itype = attrs.get("type")
-                    itype = itype.lower() if isinstance(itype, str) else ""
-                    pw = itype == "password" or attrs.get("autocomplete") in PASSWORD_AUTOCOMPLETE
-            info = [tag_id, other, label, "", pw, parent_id, tag + ":" + itype if itype else tag]
-        else:
-            tid = self.node_ids.get(ntype, self.V["[NODE:unknown]"]) if _int(ntype) is not None else None
-            info = [tid if tid is not None else self.V["[NODE:unknown]"], "", "", "", False, parent_id, ""]
-            if ntype == 3:
-                text = node.get("textContent")
-                if isinstance(text, str) and parent_id is not None:
-                    short = text[: self.cfg["max_label_chars"] * 2].strip()
-                    if short:
-                        p = self.mirror.get(parent_id)
-                        if p is not None and not p[3]:
-                            p[3] = short
-                            g = self.mirror.get(p[5]) if p[5] is not None else None
-                            if g is not None and not g[3] and not g[2]:
-                                g[3] = short
-        if nid is not None:
-            self.mirror[nid] = info
-        return info
+            self.text(label, self.opts.max_label_chars)
 
     def serialize(self, root, parent_id, budget: int, trunc_token: str) -> None:
         """Register ``root``'s subtree in the mirror and emit it within ``budget`` tokens (iterative)."""
-        V, ids = self.V, self.ids
-        cfg = self.cfg
+        V, ids, tag_ids = self.V, self.ids, self.tag_ids
+        register = self.mirror.register
+        tag_name_chars = self.opts.max_tag_name_chars
         limit = len(ids) + budget
         emitting = True
-        max_depth = cfg["max_dom_depth"]
-        # stack items: ("open", node, parent_id, depth, context) or ("close", token_id)
+        max_depth = self.opts.max_dom_depth
+        # stack items: (0, node, parent_id, depth, context) to open a node, (1, token_id) to close one
         stack: list = [(0, root, parent_id, 0, "")]
+        push = stack.append
         while stack:
             item = stack.pop()
             if item[0] == 1:
@@ -598,71 +609,76 @@ class Walker:
             _, node, pid, depth, ctx = item
             if not isinstance(node, dict):
                 continue
-            info = self._register(node, pid)
+            info = register(node, pid)
             if emitting and len(ids) >= limit:
                 emitting = False
                 ids.append(V[trunc_token])
             ntype = node.get("type")
-            nid = _int(node.get("id"))
             show = emitting and depth <= max_depth
             if emitting and depth == max_depth + 1:
                 ids.append(V["[DEEP]"])
-            if ntype == 2:
-                tag = info[6].partition(":")[0]
+            if ntype == 2:  # Element
+                tag = info.tag
                 if show:
                     if node.get("isShadow"):
                         ids.append(V["[SHADOW]"])
-                    ids.append(info[0])
-                    if info[1]:
-                        self.text(info[1], 24)
+                    ids.append(info.tag_id)
+                    if info.other_name:
+                        self.text(info.other_name, tag_name_chars)
                     attrs = node.get("attributes")
                     if isinstance(attrs, dict):
-                        self.attributes(attrs, tag, info[4])
-                children = node.get("childNodes")
+                        self.attributes(attrs, tag, info.is_password)
                 if tag == "script":
                     continue  # body dropped, element kept as <script>
                 if show and tag not in VOID_TAGS:
-                    pair = self.tag_ids.get(tag)
-                    stack.append((1, pair[1] if pair else V["</other>"]))
-                if isinstance(children, list):
-                    child_ctx = "style" if tag == "style" else "textarea" if tag == "textarea" else ctx
-                    for child in reversed(children):
-                        stack.append((0, child, nid, depth + 1, child_ctx))
-            elif ntype == 3:
-                if not show:
-                    continue
-                text = node.get("textContent")
-                if not isinstance(text, str):
-                    continue
-                if ctx == "style" or node.get("isStyle"):
-                    ids.append(V["[CSS:" + _css_name(len(text)) + "]"])
-                elif ctx == "textarea" and text.strip():
-                    ids.append(V["[TXT]"])
-                    if cfg["mask_inputs"]:
-                        self.masked(text)  # a textarea's text is what was typed into it
-                    else:
-                        self.text(text, cfg["max_text_chars"])
-                elif text.strip():
-                    ids.append(V["[TXT]"])
-                    self.text(text, cfg["max_text_chars"])
-            elif ntype == 0:
-                if show:
-                    ids.append(info[0])
+                    pair = tag_ids.get(tag)
+                    push((1, pair[1] if pair else V["</other>"]))
                 children = node.get("childNodes")
                 if isinstance(children, list):
+                    child_ctx = "style" if tag == "style" else "textarea" if tag == "textarea" else ctx
+                    nid = info.node_id
                     for child in reversed(children):
-                        stack.append((0, child, nid, depth + 1, ctx))
-            elif ntype in (1, 4):
+                        push((0, child, nid, depth + 1, child_ctx))
+            elif ntype == 3:  # Text
                 if show:
-                    ids.append(info[0])
+                    self._text_node(node, ctx)
+            elif ntype == 0:  # Document
+                if show:
+                    ids.append(info.tag_id)
+                children = node.get("childNodes")
+                if isinstance(children, list):
+                    nid = info.node_id
+                    for child in reversed(children):
+                        push((0, child, nid, depth + 1, ctx))
+            elif ntype in (1, 4):  # DocumentType, CDATA
+                if show:
+                    ids.append(info.tag_id)
             elif ntype == 5:
                 continue  # comments dropped
             elif show:
                 ids.append(V["[NODE:unknown]"])
 
+    def _text_node(self, node: dict, ctx: str) -> None:
+        """A text node: ``[CSS:<size>]`` in a stylesheet, else ``[TXT]`` + its text (typed text masked)."""
+        text = node.get("textContent")
+        if not isinstance(text, str):
+            return
+        V, ids = self.V, self.ids
+        if ctx == "style" or node.get("isStyle"):
+            ids.append(V["[CSS:" + _css_name(len(text)) + "]"])
+        elif ctx == "textarea" and text.strip():
+            ids.append(V["[TXT]"])
+            if self.opts.mask_inputs:
+                self.masked(text)  # a textarea's text is what was typed into it
+            else:
+                self.text(text, self.opts.max_text_chars)
+        elif text.strip():
+            ids.append(V["[TXT]"])
+            self.text(text, self.opts.max_text_chars)
+
     def attributes(self, attrs: dict, tag: str, is_password: bool) -> None:
-        V, ids, cfg = self.V, self.ids, self.cfg
-        cap = cfg["max_attr_chars"]
+        V, ids, opts = self.V, self.ids, self.opts
+        cap = opts.max_attr_chars
         for name in KEPT_ATTRS:
             if name not in attrs:
                 continue
@@ -679,9 +695,7 @@ class Walker:
             elif name == "value" and tag in ("input", "textarea", "select"):
                 typ = attrs.get("type")
                 typ = typ.lower() if isinstance(typ, str) else ""
-                if is_password or (
-                    cfg["mask_inputs"] and not (tag == "input" and typ in UNMASKED_INPUT_TYPES)
-                ):
+                if is_password or (opts.mask_inputs and not (tag == "input" and typ in UNMASKED_INPUT_TYPES)):
                     self.masked(val)
                 else:
                     self.text(val, cap)
@@ -697,8 +711,8 @@ class Walker:
 
     # --------------------------------------------------------------- events
     def walk(self, events: list) -> None:
-        """Walk all events (lenient or strict per ``cfg['strict']``)."""
-        strict = self.cfg["strict"]
+        """Walk all events (lenient or strict per the ``strict`` option)."""
+        strict = self.opts.strict
         ids, event_ids = self.ids, self.event_ids
         for i, ev in enumerate(events):
             start = len(ids)
@@ -721,16 +735,16 @@ class Walker:
 
     def _decode(self, ev):
         if self.decoder is None:
-            self.decoder = EventDecoder(self.cfg.get("max_decoded_bytes", 1 << 30))
+            self.decoder = EventDecoder(self.opts.max_decoded_bytes)
         try:
             return self.decoder.decode(ev)
         except EventDecodeError as exc:
             raise RRWebTokenizationError(None, f"undecodable packed/compressed event: {exc}") from None
 
     def _malformed(self, start: int) -> None:
+        """Replace what a malformed event emitted by ``[EVT:malformed]``. Text pieces it collected
+        (training mode) stay: they went through the same masking as every other piece."""
         del self.ids[start:]
-        if self.encode_text is None:
-            pass  # texts collected for a malformed event stay; they are masked text all the same
         self.ids.append(self.V["[EVT:malformed]"])
         self.malformed += 1
 
@@ -747,15 +761,11 @@ class Walker:
             if gap < 0:
                 ids.append(self.V["[DT:neg]"])
             else:
-                k = 0
-                for bound in DT_BOUNDS:
-                    if gap <= bound:
-                        break
-                    k += 1
-                ids.append(self.dt_ids[k])
+                ids.append(self.dt_ids[_bucket(gap, DT_BOUNDS)])
         self.last_ts = t
 
     def event(self, ev) -> None:
+        """Emit one event: kind token, time token, then its handler's payload tokens."""
         if not isinstance(ev, dict):
             hint = (
                 " (a Sentry segment list? read the file with rrweb_hf.read_file)"
@@ -767,67 +777,164 @@ class Walker:
         if _int(etype) is None:
             raise RRWebTokenizationError(None, f"event 'type' is {etype!r}, not an integer")
         data = ev.get("data")
-        ids, V = self.ids, self.V
-        if etype == 3:
-            if not isinstance(data, dict):
-                raise RRWebTokenizationError(None, f"IncrementalSnapshot 'data' is {type(data).__name__}")
-            src = data.get("source")
-            ids.append(
-                self.src_ids.get(src, V["[SRC:unknown]"]) if _int(src) is not None else V["[SRC:unknown]"]
-            )
-            self._dt(ev.get("timestamp"))
-            if _int(src) is not None:
-                self.incremental(src, data)
+        if etype == _INCREMENTAL_SNAPSHOT:
+            self._incremental(ev, data)
             return
-        ids.append(self.evt_ids.get(etype, V["[EVT:unknown]"]))
+        self.ids.append(self.evt_ids.get(etype, self.V["[EVT:unknown]"]))
         self._dt(ev.get("timestamp"))
-        if etype in (2, 4, 5, 6, 7) and not isinstance(data, dict):
-            raise RRWebTokenizationError(None, f"{EventType(etype).name} 'data' is {type(data).__name__}")
-        if etype == 2:
-            self.mirror = {}
-            node = data.get("node")
-            if not isinstance(node, dict):
-                raise RRWebTokenizationError(None, "FullSnapshot without a 'node' object")
-            off = data.get("initialOffset")
-            if isinstance(off, dict):
-                self.scroll_xy(off.get("left"), off.get("top"))
-            if self.cfg.get("profile") == "behaviour":
-                self.summarize([(node, None)], self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
+        handler = self.event_handlers.get(etype)
+        if handler is not None:
+            if not isinstance(data, dict):
+                raise RRWebTokenizationError(None, f"{EventType(etype).name} 'data' is {type(data).__name__}")
+            handler(data)
+
+    def _incremental(self, ev: dict, data) -> None:
+        if not isinstance(data, dict):
+            raise RRWebTokenizationError(None, f"IncrementalSnapshot 'data' is {type(data).__name__}")
+        src = data.get("source")
+        known = _int(src) is not None
+        self.ids.append(self.src_ids.get(src, self.V["[SRC:unknown]"]) if known else self.V["[SRC:unknown]"])
+        self._dt(ev.get("timestamp"))
+        if known:
+            handler = self.source_handlers.get(src)
+            if handler is not None:
+                handler(data)
+
+    # ----------------------------------------------------- EventType handlers
+    def _on_full_snapshot(self, data: dict) -> None:
+        self.mirror.reset()
+        node = data.get("node")
+        if not isinstance(node, dict):
+            raise RRWebTokenizationError(None, "FullSnapshot without a 'node' object")
+        off = data.get("initialOffset")
+        if isinstance(off, dict):
+            self.scroll_xy(off.get("left"), off.get("top"))
+        if self.summary:
+            self.summarize([(node, None)], self.opts.max_snapshot_tokens, "[SNAPSHOT_TRUNC]")
+        else:
+            self.serialize(node, None, self.opts.max_snapshot_tokens, "[SNAPSHOT_TRUNC]")
+
+    def _on_meta(self, data: dict) -> None:
+        self.size(data.get("width"), data.get("height"))
+        if "href" in data:
+            self.ids.append(self.V["[URL]"])
+            self.url(data.get("href"))
+
+    def _on_custom(self, data: dict) -> None:
+        tag = data.get("tag")
+        if self.products and (tag in SENTRY_EVENT_TAGS or tag in POSTHOG_TAGS):
+            self.product_event(tag, data.get("payload"))
+            return
+        self.ids.append(self.V["[TAG]"])
+        if isinstance(tag, str):
+            self.text(tag, self.opts.max_name_chars)
+        self.payload(data.get("payload"))
+
+    def _on_plugin(self, data: dict) -> None:
+        self.ids.append(self.V["[TAG]"])
+        plugin = data.get("plugin")
+        if isinstance(plugin, str):
+            self.text(plugin, self.opts.max_name_chars)
+        payload = data.get("payload")
+        if self.products and plugin == "rrweb/network@1" and isinstance(payload, dict):
+            self.network(payload.get("requests"))
+            return
+        if isinstance(payload, dict) and isinstance(payload.get("level"), str):
+            self.ids.append(self.V["[LEVEL]"])
+            self.text(payload["level"], self.opts.max_level_chars)
+            payload = payload.get("payload")
+        self.payload(payload)
+
+    def _on_asset(self, data: dict) -> None:
+        self.ids.append(self.V["[URL]"])
+        self.url(data.get("url"))
+        if "failed" in data:
+            self.ids.append(self.V["[FAILED]"])
+
+    # ----------------------------------------------- IncrementalSource handlers
+    def _on_path(self, data: dict) -> None:  # MouseMove, TouchMove, Drag
+        self.path(data.get("positions"))
+
+    def _on_mouse_interaction(self, data: dict) -> None:
+        V, ids = self.V, self.ids
+        ids.append(self.mi_ids.get(_int(data.get("type")), V["[MI:unknown]"]))
+        pt = data.get("pointerType")
+        if pt is not None and pt != 0:
+            ids.append(self.ptr_ids.get(_int(pt), V["[PTR:unknown]"]))
+        self.xy(data.get("x"), data.get("y"))
+        self.describe(data.get("id"))
+
+    def _on_scroll(self, data: dict) -> None:
+        self.describe(data.get("id"))
+        self.scroll_xy(data.get("x"), data.get("y"))
+
+    def _on_viewport_resize(self, data: dict) -> None:
+        self.size(data.get("width"), data.get("height"))
+
+    def _on_input(self, data: dict) -> None:
+        V, ids, opts = self.V, self.ids, self.opts
+        nid = _int(data.get("id"))
+        self.describe(nid)
+        node = self.mirror.get(nid) if nid is not None else None
+        text = data.get("text")
+        kind = node.kind if node is not None else ""
+        choice = kind in CHOICE_KINDS
+        if isinstance(text, str):
+            pw = node is not None and node.is_password
+            if pw or (opts.mask_inputs and not choice and kind not in UNMASKED_KINDS):
+                self.masked(text)
             else:
-                self.serialize(node, None, self.cfg["max_snapshot_tokens"], "[SNAPSHOT_TRUNC]")
-        elif etype == 4:
-            self.size(data.get("width"), data.get("height"))
-            if "href" in data:
-                ids.append(V["[URL]"])
-                self.url(data.get("href"))
-        elif etype == 5:
-            tag = data.get("tag")
-            if self.products and (tag in SENTRY_EVENT_TAGS or tag in POSTHOG_TAGS):
-                self.product_event(tag, data.get("payload"))
-                return
-            ids.append(V["[TAG]"])
-            if isinstance(tag, str):
-                self.text(tag, 32)
-            self.payload(data.get("payload"))
-        elif etype == 6:
-            ids.append(V["[TAG]"])
-            plugin = data.get("plugin")
-            if isinstance(plugin, str):
-                self.text(plugin, 32)
-            payload = data.get("payload")
-            if self.products and plugin == "rrweb/network@1" and isinstance(payload, dict):
-                self.network(payload.get("requests"))
-                return
-            if isinstance(payload, dict) and isinstance(payload.get("level"), str):
-                ids.append(V["[LEVEL]"])
-                self.text(payload["level"], 16)
-                payload = payload.get("payload")
-            self.payload(payload)
-        elif etype == 7:
-            ids.append(V["[URL]"])
-            self.url(data.get("url"))
-            if "failed" in data:
-                ids.append(V["[FAILED]"])
+                self.text(text, opts.max_attr_chars)
+        checked = data.get("isChecked")
+        if checked is True:
+            ids.append(V["[CHECKED]"])
+        elif checked is False and choice:
+            ids.append(V["[UNCHECKED]"])  # text inputs always report False: only shown for choices
+
+    def _on_media_interaction(self, data: dict) -> None:
+        self.ids.append(self.media_ids.get(_int(data.get("type")), self.V["[MEDIA:unknown]"]))
+        self.describe(data.get("id"))
+
+    def _on_mutation(self, data: dict) -> None:
+        if self.summary:
+            self.mutation_summary(data)
+        else:
+            self.mutation(data)
+
+    def _on_style_sheet_rule(self, data: dict) -> None:
+        adds, removes = data.get("adds"), data.get("removes")
+        if isinstance(adds, list):
+            self.ids.append(self.V["[ADD]"])
+            self.count(len(adds))
+        if isinstance(removes, list):
+            self.ids.append(self.V["[REMOVE]"])
+            self.count(len(removes))
+
+    def _on_canvas_mutation(self, data: dict) -> None:
+        self.describe(data.get("id"))
+        cmds = data.get("commands")
+        self.count(len(cmds) if isinstance(cmds, list) else 1)
+
+    def _on_font(self, data: dict) -> None:
+        fam = data.get("family")
+        if isinstance(fam, str):
+            self.text(fam, self.opts.max_name_chars)
+
+    def _on_selection(self, data: dict) -> None:
+        ranges = data.get("ranges")
+        ranges = ranges if isinstance(ranges, list) else []
+        self.count(len(ranges))
+        if ranges and isinstance(ranges[0], dict):
+            self.describe(ranges[0].get("start"))
+
+    def _on_adopted_style_sheet(self, data: dict) -> None:
+        sids = data.get("styleIds")
+        self.count(len(sids) if isinstance(sids, list) else 0)
+
+    def _on_custom_element(self, data: dict) -> None:
+        define = data.get("define")
+        if isinstance(define, dict) and isinstance(define.get("name"), str):
+            self.text(define["name"], self.opts.max_name_chars)
 
     # ------------------------------------------------ Sentry / PostHog custom events
     def product_event(self, tag: str, payload) -> None:
@@ -837,8 +944,9 @@ class Walker:
         the DOM mirror, by ``data.nodeId``), dead clicks ``[DUR:k]`` (time after click), rage clicks
         ``[N:k]`` (clicks), console ``[SEV:<level>] [TXT]`` message, navigation ``[URL] to``, xhr/fetch
         ``[METHOD:m] [HTTP:<class>] [URL] url``, other categories their name and ``[TXT]`` message.
-        ``[SENTRY:performanceSpan] [SPAN:<op>] [DUR:k]`` (end - start; not for vitals and memory) + per op: ``[URL]`` of navigations and resources, ``[METHOD] [HTTP] [BYTES]`` of
-        fetch/xhr, ``[VITAL:<name>] [RATING:<rating>]`` (+ ``[DUR:k]`` for time vitals), ``[HEAP:<decile>]``
+        ``[SENTRY:performanceSpan] [SPAN:<op>] [DUR:k]`` (end - start; not for vitals and memory) + per
+        op: ``[URL]`` of navigations and resources, ``[METHOD] [HTTP] [BYTES]`` of fetch/xhr,
+        ``[VITAL:<name>] [RATING:<rating>]`` (+ ``[DUR:k]`` for time vitals), ``[HEAP:<decile>]``
         of memory. PostHog: ``[PH:<kind>]`` + the tag, and ``[URL] href`` of page views. Messages and
         URLs go through the same privacy rules as page text (PII masked, query strings dropped).
         """
@@ -846,7 +954,7 @@ class Walker:
         p = payload if isinstance(payload, dict) else {}
         if tag in POSTHOG_TAGS:
             ids.append(V["[PH:" + POSTHOG_TAGS[tag] + "]"])
-            self.text(tag, 32)
+            self.text(tag, self.opts.max_name_chars)
             if POSTHOG_TAGS[tag] == "pageview":
                 ids.append(V["[URL]"])
                 self.url(p.get("href"))
@@ -859,14 +967,8 @@ class Walker:
 
     def duration(self, ms) -> None:
         ms = _num(ms)
-        if ms is None:
-            return
-        k = 0
-        for bound in DT_BOUNDS:
-            if ms <= bound:
-                break
-            k += 1
-        self.ids.append(self.V[f"[DUR:{k}]"])
+        if ms is not None:
+            self.ids.append(self.V[f"[DUR:{_bucket(ms, DT_BOUNDS)}]"])
 
     def http(self, method, status) -> None:
         V, ids = self.V, self.ids
@@ -881,17 +983,11 @@ class Walker:
 
     def nbytes(self, n) -> None:
         n = _num(n)
-        if n is None:
-            return
-        k = 0
-        for bound in BYTES_BOUNDS:
-            if n <= bound:
-                break
-            k += 1
-        self.ids.append(self.V[f"[BYTES:{k}]"])
+        if n is not None:
+            self.ids.append(self.V[f"[BYTES:{_bucket(n, BYTES_BOUNDS)}]"])
 
     def breadcrumb(self, p: dict) -> None:
-        V, ids, cfg = self.V, self.ids, self.cfg
+        V, ids, opts = self.V, self.ids, self.opts
         cat = p.get("category")
         data = p.get("data") if isinstance(p.get("data"), dict) else {}
         if cat in _CRUMB_SET:
@@ -899,14 +995,14 @@ class Walker:
         else:
             ids.append(V["[CRUMB:other]"])
             if isinstance(cat, str):
-                self.text(cat, 32)
+                self.text(cat, opts.max_name_chars)
         message = p.get("message")
         if cat == "console":
             level = p.get("level")
             ids.append(V[f"[SEV:{level}]"] if level in CONSOLE_LEVELS else V["[SEV:other]"])
             if isinstance(message, str) and message:
                 ids.append(V["[TXT]"])
-                self.text(message, cfg["max_attr_chars"])
+                self.text(message, opts.max_attr_chars)
         elif cat == "navigation":
             ids.append(V["[URL]"])
             self.url(data.get("to"))
@@ -927,7 +1023,7 @@ class Walker:
                     self.count(clicks)
         elif cat not in _CRUMB_SET and isinstance(message, str) and message:
             ids.append(V["[TXT]"])
-            self.text(message, cfg["max_attr_chars"])
+            self.text(message, opts.max_attr_chars)
 
     def span(self, p: dict) -> None:
         V, ids = self.V, self.ids
@@ -942,7 +1038,7 @@ class Walker:
         else:
             ids.append(V["[SPAN:other]"])
             if isinstance(op, str):
-                self.text(op, 32)
+                self.text(op, self.opts.max_name_chars)
         start, end = _num(p.get("startTimestamp")), _num(p.get("endTimestamp"))
         if start is not None and end is not None and vital is None and op not in ("web-vital", "memory"):
             self.duration((end - start) * 1000.0)  # Sentry span timestamps are seconds
@@ -956,7 +1052,8 @@ class Walker:
             mem = data.get("memory") if isinstance(data.get("memory"), dict) else {}
             used, limit = _num(mem.get("usedJSHeapSize")), _num(mem.get("jsHeapSizeLimit"))
             if used is not None and limit:
-                ids.append(V[f"[HEAP:{min(max(int(used / limit * 10), 0), 9)}]"])
+                decile = min(max(int(used / limit * HEAP_BUCKETS), 0), HEAP_BUCKETS - 1)
+                ids.append(V[f"[HEAP:{decile}]"])
         elif isinstance(op, str) and op.startswith(("navigation.", "resource.")):
             if op in ("resource.fetch", "resource.xhr"):
                 self.http(data.get("method"), data.get("statusCode"))
@@ -976,13 +1073,9 @@ class Walker:
         V, ids = self.V, self.ids
         if not isinstance(requests, list):
             return
-        limit = self.cfg["max_mutation_items"]
+        limit = self.opts.max_mutation_items
         self.count(len(requests))
-        for k, req in enumerate(requests):
-            if k == limit:
-                ids.append(V["[MORE]"])
-                self.count(len(requests) - k)
-                break
+        for req in requests[:limit]:
             if not isinstance(req, dict):
                 continue
             ids.append(V["[SPAN:" + NETWORK_INITIATORS.get(req.get("initiatorType"), "resource.other") + "]"])
@@ -991,11 +1084,13 @@ class Walker:
             self.nbytes(req.get("transferSize"))
             ids.append(V["[URL]"])
             self.url(req.get("name"))
+        self._more(len(requests), limit)
 
     def payload(self, obj) -> None:
         """Emit keys and string values of a JSON payload, iteratively, within ``max_payload_chars``."""
         V, ids = self.V, self.ids
-        budget = self.cfg["max_payload_chars"]
+        budget = self.opts.max_payload_chars
+        value_cap, key_cap = self.opts.max_attr_chars, self.opts.max_name_chars
         stack = [obj]
         used = 0
         while stack:
@@ -1006,8 +1101,8 @@ class Walker:
             if isinstance(x, str):
                 if x:
                     ids.append(V["[VAL]"])
-                    self.text(x, min(budget - used, self.cfg["max_attr_chars"]))
-                    used += min(len(x), self.cfg["max_attr_chars"])
+                    self.text(x, min(budget - used, value_cap))
+                    used += min(len(x), value_cap)
             elif isinstance(x, dict):
                 for key in reversed(list(x)):
                     stack.append(x[key])
@@ -1017,165 +1112,94 @@ class Walker:
             elif isinstance(x, tuple):
                 ids.append(V["[KEY]"])
                 if isinstance(x[1], str):
-                    self.text(x[1], 32)
-                    used += min(len(x[1]), 32)
+                    self.text(x[1], key_cap)
+                    used += min(len(x[1]), key_cap)
             elif isinstance(x, (int, float)) and not isinstance(x, bool):
                 ids.append(V["[NUM]"])
                 used += 1
 
-    def incremental(self, src: int, data: dict) -> None:
-        V, ids, cfg = self.V, self.ids, self.cfg
-        if src in (1, 6, 12):  # MouseMove, TouchMove, Drag
-            self.path(data.get("positions"))
-        elif src == 2:  # MouseInteraction
-            mi = data.get("type")
-            mi = _int(mi)
-            ids.append(V[f"[MI:{MouseInteractions(mi).name}]"] if mi in _MI_VALUES else V["[MI:unknown]"])
-            pt = data.get("pointerType")
-            if pt is not None and pt != 0:
-                pt = _int(pt)
-                ids.append(V[f"[PTR:{PointerTypes(pt).name}]"] if pt in _PTR_VALUES else V["[PTR:unknown]"])
-            self.xy(data.get("x"), data.get("y"))
-            self.describe(data.get("id"))
-        elif src == 3:  # Scroll
-            self.describe(data.get("id"))
-            self.scroll_xy(data.get("x"), data.get("y"))
-        elif src == 4:  # ViewportResize
-            self.size(data.get("width"), data.get("height"))
-        elif src == 5:  # Input
-            nid = _int(data.get("id"))
-            self.describe(nid)
-            info = self.mirror.get(nid) if nid is not None else None
-            text = data.get("text")
-            kind = info[6] if info is not None else ""
-            choice = kind in ("input:checkbox", "input:radio")
-            if isinstance(text, str):
-                pw = info is not None and info[4]
-                if pw or (cfg["mask_inputs"] and not choice and kind not in UNMASKED_KINDS):
-                    self.masked(text)
-                else:
-                    self.text(text, cfg["max_attr_chars"])
-            checked = data.get("isChecked")
-            if checked is True:
-                ids.append(V["[CHECKED]"])
-            elif checked is False and choice:
-                ids.append(V["[UNCHECKED]"])  # text inputs always report False: only shown for choices
-        elif src == 7:  # MediaInteraction
-            mt = _int(data.get("type"))
-            ids.append(
-                V[f"[MEDIA:{MediaInteractions(mt).name}]"] if mt in _MEDIA_VALUES else V["[MEDIA:unknown]"]
-            )
-            self.describe(data.get("id"))
-        elif src == 0:
-            if cfg.get("profile") == "behaviour":
-                self.mutation_summary(data)
-            else:
-                self.mutation(data)
-        elif src == 8:  # StyleSheetRule
-            adds, removes = data.get("adds"), data.get("removes")
-            if isinstance(adds, list):
-                ids.append(V["[ADD]"])
-                self.count(len(adds))
-            if isinstance(removes, list):
-                ids.append(V["[REMOVE]"])
-                self.count(len(removes))
-        elif src == 9:  # CanvasMutation
-            self.describe(data.get("id"))
-            cmds = data.get("commands")
-            self.count(len(cmds) if isinstance(cmds, list) else 1)
-        elif src == 10:  # Font
-            fam = data.get("family")
-            if isinstance(fam, str):
-                self.text(fam, 32)
-        elif src == 14:  # Selection
-            ranges = data.get("ranges")
-            ranges = ranges if isinstance(ranges, list) else []
-            self.count(len(ranges))
-            if ranges and isinstance(ranges[0], dict):
-                self.describe(ranges[0].get("start"))
-        elif src == 15:  # AdoptedStyleSheet
-            sids = data.get("styleIds")
-            self.count(len(sids) if isinstance(sids, list) else 0)
-        elif src == 16:  # CustomElement
-            define = data.get("define")
-            if isinstance(define, dict) and isinstance(define.get("name"), str):
-                self.text(define["name"], 32)
-        # StyleDeclaration (13), Log (11) and unknown sources: kind + time only
-
+    # ------------------------------------------------------------- mutations
     def mutation(self, data: dict) -> None:
-        V, ids, cfg = self.V, self.ids, self.cfg
-        max_items = cfg["max_mutation_items"]
-        start = len(ids)
-        budget = cfg["max_mutation_tokens"]
-        removes = data.get("removes")
-        if isinstance(removes, list):
-            for k, rem in enumerate(removes):
-                if k == max_items:
-                    ids.append(V["[MORE]"])
-                    self.count(len(removes) - k)
-                    break
-                if isinstance(rem, dict):
-                    ids.append(V["[REMOVE]"])
-                    self.describe(rem.get("id"))
-            for rem in removes:
-                if isinstance(rem, dict):
-                    rid = _int(rem.get("id"))
-                    if rid is not None:
-                        self.mirror.pop(rid, None)
+        """``full`` profile: removes, adds (serialised subtrees), texts, attributes; at most
+        ``max_mutation_items`` of each (then ``[MORE] [N:rest]``), adds within ``max_mutation_tokens``."""
+        start = len(self.ids)
+        self._removes(data.get("removes"))
         adds = data.get("adds")
         if isinstance(adds, list):
-            if data.get("isAttachIframe"):
-                ids.append(V["[IFRAME]"])
-            for k, add in enumerate(adds):
-                if not isinstance(add, dict) or not isinstance(add.get("node"), dict):
-                    continue
-                left = start + budget - len(ids)
-                pid = _int(add.get("parentId"))
-                if k >= max_items or left <= 0:
-                    self.register_subtree(add["node"], pid)
-                    continue
-                ids.append(V["[ADD]"])
-                info = self.mirror.get(pid) if pid is not None else None
-                ids.append(info[0] if info is not None else V["[TGT:unknown]"])
-                self.serialize(add["node"], pid, max(left, 1), "[MUTATION_TRUNC]")
-            if len(adds) > max_items:
-                ids.append(V["[MORE]"])
-                self.count(len(adds) - max_items)
-        texts = data.get("texts")
-        if isinstance(texts, list):
-            for k, item in enumerate(texts):
-                if k == max_items:
-                    ids.append(V["[MORE]"])
-                    self.count(len(texts) - k)
-                    break
-                if not isinstance(item, dict):
-                    continue
-                ids.append(V["[SET_TEXT]"])
-                tid = _int(item.get("id"))
-                info = self.mirror.get(tid) if tid is not None else None
-                self.describe(info[5] if info is not None else tid)
-                val = item.get("value")
-                if isinstance(val, str):
-                    self.text(val, cfg["max_text_chars"])
-                elif val is None:
-                    ids.append(V["[NULL]"])
-        attrs = data.get("attributes")
-        if isinstance(attrs, list):
-            for k, item in enumerate(attrs):
-                if k == max_items:
-                    ids.append(V["[MORE]"])
-                    self.count(len(attrs) - k)
-                    break
-                if not isinstance(item, dict):
-                    continue
-                ids.append(V["[SET_ATTR]"])
-                aid = _int(item.get("id"))
-                self.describe(aid)
-                info = self.mirror.get(aid) if aid is not None else None
-                a = item.get("attributes")
-                if isinstance(a, dict):
-                    tag = info[6].partition(":")[0] if info is not None else ""
-                    self.attributes(a, tag, info is not None and info[4])
+            self._adds(adds, start, bool(data.get("isAttachIframe")))
+        self._texts(data.get("texts"))
+        self._attribute_changes(data.get("attributes"))
+
+    def _capped(self, items: list, token: str):
+        """The object items of a Mutation list within ``max_mutation_items``, each after ``token``;
+        then ``[MORE] [N:rest]`` for the items past the cap (the one home of that rule)."""
+        cap = self.opts.max_mutation_items
+        ids, token_id = self.ids, self.V[token]
+        for item in items[:cap]:
+            if isinstance(item, dict):
+                ids.append(token_id)
+                yield item
+        self._more(len(items), cap)
+
+    def _removes(self, removes) -> None:
+        if not isinstance(removes, list) or not removes:
+            return
+        for rem in self._capped(removes, "[REMOVE]"):
+            self.describe(rem.get("id"))
+        self.mirror.remove_all(removes)
+
+    def _adds(self, adds: list, start: int, attach_iframe: bool) -> None:
+        V, ids = self.V, self.ids
+        cap = self.opts.max_mutation_items
+        limit = start + self.opts.max_mutation_tokens  # the event's removes count against it too
+        mirror = self.mirror
+        if attach_iframe:
+            ids.append(V["[IFRAME]"])
+        for add in adds[:cap]:
+            if not isinstance(add, dict) or not isinstance(add.get("node"), dict):
+                continue
+            pid = _int(add.get("parentId"))
+            left = limit - len(ids)
+            if left <= 0:
+                mirror.register_subtree(add["node"], pid)
+                continue
+            ids.append(V["[ADD]"])
+            parent = mirror.get(pid) if pid is not None else None
+            ids.append(parent.tag_id if parent is not None else V["[TGT:unknown]"])
+            self.serialize(add["node"], pid, left, "[MUTATION_TRUNC]")
+        for add in adds[cap:]:  # past the cap: mirrored, not shown
+            if isinstance(add, dict) and isinstance(add.get("node"), dict):
+                mirror.register_subtree(add["node"], _int(add.get("parentId")))
+        self._more(len(adds), cap)
+
+    def _texts(self, texts) -> None:
+        if not isinstance(texts, list) or not texts:
+            return
+        get = self.mirror.get
+        for item in self._capped(texts, "[SET_TEXT]"):
+            tid = _int(item.get("id"))
+            node = get(tid) if tid is not None else None
+            self.describe(node.parent_id if node is not None else tid)
+            val = item.get("value")
+            if isinstance(val, str):
+                self.text(val, self.opts.max_text_chars)
+            elif val is None:
+                self.ids.append(self.V["[NULL]"])
+
+    def _attribute_changes(self, changes) -> None:
+        if not isinstance(changes, list) or not changes:
+            return
+        get = self.mirror.get
+        for item in self._capped(changes, "[SET_ATTR]"):
+            aid = _int(item.get("id"))
+            self.describe(aid)
+            node = get(aid) if aid is not None else None
+            attrs = item.get("attributes")
+            if isinstance(attrs, dict):
+                if node is None:
+                    self.attributes(attrs, "", False)
+                else:
+                    self.attributes(attrs, node.tag, node.is_password)
 
     def summarize(self, roots: list, budget: int, trunc_token: str) -> None:
         """``behaviour`` profile: register subtrees, emit one summary of them within ``budget`` tokens.
@@ -1190,9 +1214,9 @@ class Walker:
         no attributes, text nodes or closing tags. The mirror gets the whole subtrees, so later targets
         are described exactly as with the full profile.
         """
-        V, ids = self.V, self.ids
+        V, ids, mirror = self.V, self.ids, self.mirror
         for root, parent_id in roots:
-            self.register_subtree(root, parent_id)
+            mirror.register_subtree(root, parent_id)
         elements = 0
         kept: list = []
         stack = [root for root, _ in reversed(roots)]
@@ -1202,11 +1226,9 @@ class Walker:
                 continue
             if node.get("type") == 2:
                 elements += 1
-                info = self.mirror.get(_int(node.get("id")))
-                if info is not None:
-                    tag = info[6].partition(":")[0]
-                    if tag in SUMMARY_LANDMARKS or tag in SUMMARY_LABELLED:
-                        kept.append((info, tag in SUMMARY_LABELLED))
+                info = mirror.get(_int(node.get("id")))
+                if info is not None and (info.tag in SUMMARY_LANDMARKS or info.tag in SUMMARY_LABELLED):
+                    kept.append((info, info.tag in SUMMARY_LABELLED))
             children = node.get("childNodes")
             if isinstance(children, list):
                 stack.extend(reversed(children))
@@ -1216,11 +1238,11 @@ class Walker:
             if len(ids) >= limit:
                 ids.append(V[trunc_token])
                 break
-            ids.append(info[0])
-            label = info[2] or info[3]
+            ids.append(info.tag_id)
+            label = info.target_label
             if labelled and label:
                 ids.append(V["[LBL]"])
-                self.text(label, self.cfg["max_label_chars"])
+                self.text(label, self.opts.max_label_chars)
 
     def mutation_summary(self, data: dict) -> None:
         """``behaviour`` profile: a Mutation as counts (``[REMOVE] [N:k]``, ``[SET_TEXT] [N:k]``,
@@ -1231,10 +1253,7 @@ class Walker:
         if isinstance(removes, list) and removes:
             ids.append(V["[REMOVE]"])
             self.count(len(removes))
-            for rem in removes:
-                rid = _int(rem.get("id")) if isinstance(rem, dict) else None
-                if rid is not None:
-                    self.mirror.pop(rid, None)
+            self.mirror.remove_all(removes)
         adds = data.get("adds")
         if isinstance(adds, list):
             roots = [
@@ -1246,34 +1265,50 @@ class Walker:
                 if data.get("isAttachIframe"):
                     ids.append(V["[IFRAME]"])
                 ids.append(V["[ADD]"])
-                self.summarize(roots, self.cfg["max_mutation_tokens"], "[MUTATION_TRUNC]")
+                self.summarize(roots, self.opts.max_mutation_tokens, "[MUTATION_TRUNC]")
         for key, token in (("texts", "[SET_TEXT]"), ("attributes", "[SET_ATTR]")):
             items = data.get(key)
             if isinstance(items, list) and items:
                 ids.append(V[token])
                 self.count(len(items))
 
-    def register_subtree(self, root: dict, parent_id) -> None:
-        """Register a subtree in the mirror without emitting anything (iterative)."""
-        stack = [(root, parent_id)]
-        while stack:
-            node, pid = stack.pop()
-            if not isinstance(node, dict):
-                continue
-            self._register(node, pid)
-            children = node.get("childNodes")
-            if isinstance(children, list):
-                nid = _int(node.get("id"))
-                for child in reversed(children):
-                    stack.append((child, nid))
+
+#: ``EventType`` -> the :class:`Walker` method emitting its ``data`` (which must be an object).
+EVENT_HANDLERS = {
+    EventType.FullSnapshot: "_on_full_snapshot",
+    EventType.Meta: "_on_meta",
+    EventType.Custom: "_on_custom",
+    EventType.Plugin: "_on_plugin",
+    EventType.Asset: "_on_asset",
+}
+#: Events with a kind and a time token only (IncrementalSnapshot goes by :data:`SOURCE_HANDLERS`).
+KIND_ONLY_EVENTS = frozenset({EventType.DomContentLoaded, EventType.Load})
+#: ``IncrementalSource`` -> the :class:`Walker` method emitting the event's ``data``.
+SOURCE_HANDLERS = {
+    IncrementalSource.Mutation: "_on_mutation",
+    IncrementalSource.MouseMove: "_on_path",
+    IncrementalSource.MouseInteraction: "_on_mouse_interaction",
+    IncrementalSource.Scroll: "_on_scroll",
+    IncrementalSource.ViewportResize: "_on_viewport_resize",
+    IncrementalSource.Input: "_on_input",
+    IncrementalSource.TouchMove: "_on_path",
+    IncrementalSource.MediaInteraction: "_on_media_interaction",
+    IncrementalSource.StyleSheetRule: "_on_style_sheet_rule",
+    IncrementalSource.CanvasMutation: "_on_canvas_mutation",
+    IncrementalSource.Font: "_on_font",
+    IncrementalSource.Drag: "_on_path",
+    IncrementalSource.Selection: "_on_selection",
+    IncrementalSource.AdoptedStyleSheet: "_on_adopted_style_sheet",
+    IncrementalSource.CustomElement: "_on_custom_element",
+}
+#: Sources with a kind and a time token only.
+KIND_ONLY_SOURCES = frozenset({IncrementalSource.Log, IncrementalSource.StyleDeclaration})
+_INCREMENTAL_SNAPSHOT = int(EventType.IncrementalSnapshot)
 
 
 _CRUMB_SET = frozenset(SENTRY_CRUMBS)
 _SPAN_SET = frozenset(SENTRY_SPANS)
 SENTRY_EVENT_TAGS = frozenset({"breadcrumb", "performanceSpan", "options"})
-_MI_VALUES = frozenset(e.value for e in MouseInteractions)
-_MEDIA_VALUES = frozenset(e.value for e in MediaInteractions)
-_PTR_VALUES = frozenset(e.value for e in PointerTypes)
 
 
 def _css_name(n: int) -> str:

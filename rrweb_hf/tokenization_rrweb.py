@@ -79,6 +79,7 @@ Example (see the README for a full worked example):
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
 import json
 import logging
@@ -98,49 +99,23 @@ from .rrweb_walker import (
     extension_tokens,
     structural_tokens,
 )
+from .walker_options import DEFAULT_OPTIONS, OPTION_NAMES, PROFILES, WalkerOptions
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RRWebTokenizer", "RRWebTokenizationError", "DEFAULT_OPTIONS", "register_auto_tokenizer"]
+__all__ = [
+    "RRWebTokenizer",
+    "RRWebTokenizationError",
+    "DEFAULT_OPTIONS",
+    "PROFILES",
+    "WalkerOptions",
+    "register_auto_tokenizer",
+]
 
 VOCAB_FILES_NAMES = {"vocab_file": "vocab.json", "text_model_file": "tokenizer_text.json"}
 
-#: Every option of the tokenizer with its default; all are saved in ``tokenizer_config.json``.
-DEFAULT_OPTIONS = {
-    "strict": False,  # raise RRWebTokenizationError on malformed events instead of [EVT:malformed]
-    "mask_inputs": True,  # typed values -> [MASKED:<len>] (passwords are masked regardless)
-    "mask_pii": True,  # e-mail / phone / card / IBAN / SSN in any text -> [PII:<kind>]
-    "max_text_chars": 200,  # per text node / text mutation
-    "max_attr_chars": 48,  # per attribute value, unmasked input value, payload string
-    "max_url_chars": 96,  # per URL (query string and fragment replaced by [QUERY])
-    "max_label_chars": 32,  # per target label
-    "max_payload_chars": 256,  # per Custom / Plugin payload
-    "max_snapshot_tokens": 4096,  # per FullSnapshot serialisation
-    "max_mutation_tokens": 512,  # per Mutation event (adds)
-    "max_mutation_items": 16,  # per kind (adds/removes/texts/attributes) per Mutation event
-    "max_path_points": 4,  # per MouseMove / TouchMove / Drag event
-    "max_dom_depth": 256,  # deeper elements are registered but not serialised
-    "coord_bins": 16,  # viewport-relative coordinate bins per axis
-    "scroll_bins": 16,  # scroll offset bins per axis (half-viewport steps)
-    "size_bins": 16,  # viewport size bins (160 px width / 120 px height steps)
-    "default_viewport_width": 1280,  # until a Meta / ViewportResize event says otherwise
-    "default_viewport_height": 720,
-    "profile": "full",  # token budget profile, see PROFILES
-}
-
-#: Token budget profiles: ``full`` serialises DOM snapshots and mutation subtrees (today's ids);
-#: ``behaviour`` summarises them (element count, landmarks, headings and form fields with labels; see
-#: the walker's ``summarize``) and lowers the DOM budgets below, so interaction events get a real share
-#: of each window. Options given explicitly override the profile's values.
-PROFILES = {
-    "full": {},
-    "behaviour": {
-        "max_text_chars": 48,
-        "max_snapshot_tokens": 128,
-        "max_mutation_tokens": 32,
-        "max_mutation_items": 4,
-    },
-}
+# The options (DEFAULT_OPTIONS = dataclasses.asdict(WalkerOptions())), their checks and the PROFILES
+# live in .walker_options; all of them are saved in tokenizer_config.json.
 
 
 def _untrained_text_model() -> Tokenizer:
@@ -206,21 +181,9 @@ class RRWebTokenizer(PreTrainedTokenizer):
     ):
         for key in ("is_local", "local_files_only"):  # loading details from from_pretrained, not options
             kwargs.pop(key, None)
-        profile = kwargs.get("profile", DEFAULT_OPTIONS["profile"])
-        if profile not in PROFILES:
-            raise ValueError(f"RRWebTokenizer profile={profile!r} is not one of {', '.join(PROFILES)}")
-        options = {}
-        for key, default in {**DEFAULT_OPTIONS, **PROFILES[profile]}.items():
-            value = kwargs.pop(key, default)
-            if type(value) is not type(default):
-                raise TypeError(
-                    f"RRWebTokenizer option {key}={value!r} must be a {type(default).__name__} "
-                    f"(default {default!r})"
-                )
-            if isinstance(default, int) and not isinstance(default, bool) and value < 1:
-                raise ValueError(f"RRWebTokenizer option {key}={value!r} must be >= 1")
-            options[key] = value
-        self._options = options
+        given = {key: kwargs.pop(key) for key in OPTION_NAMES if key in kwargs}
+        self._options = WalkerOptions.for_profile(**given)  # checked: names the bad value and the fix
+        options = dataclasses.asdict(self._options)
         for key, value in options.items():
             setattr(self, key, value)
         tokens = structural_tokens(options["coord_bins"], options["scroll_bins"], options["size_bins"])

@@ -164,6 +164,8 @@ TOKENIZER_DATA_FILES = {"tokenizer_config.json", "vocab.json", "tokenizer_text.j
 TOKENIZER_CODE_FILES = {
     "tokenization_rrweb.py",
     "rrweb_walker.py",
+    "dom_mirror.py",
+    "walker_options.py",
     "rrweb_types.py",
     "privacy.py",
     "jsonutil.py",
