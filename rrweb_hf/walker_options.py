@@ -36,6 +36,8 @@ PROFILES = {
     },
 }
 
+_TYPE_WORDS = {bool: "True or False", int: "an integer", str: "a string"}
+
 
 @dataclass(frozen=True)
 class WalkerOptions:
@@ -77,7 +79,7 @@ class WalkerOptions:
             value, default = getattr(self, field.name), field.default
             if type(value) is not type(default):
                 raise TypeError(
-                    f"RRWebTokenizer option {field.name}={value!r} must be a {type(default).__name__} "
+                    f"RRWebTokenizer option {field.name}={value!r} must be {_TYPE_WORDS[type(default)]} "
                     f"(default {default!r}); pass e.g. {field.name}={default!r}"
                 )
             if isinstance(default, int) and not isinstance(default, bool) and value < 1:
