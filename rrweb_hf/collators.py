@@ -18,7 +18,11 @@ another choice of *which* positions are masked, made from the ``event_ids`` colu
   *next interaction* (the context before a click or input, its gesture's lead-ins cut, then
   ``TARGET_MASKS`` ``[MASK]`` and ``[SEP]``: predict the target's tag, ``[LBL]`` and first label token),
   half a *whole-event reconstruction* (one event replaced by ``EVENT_MASKS`` ``[MASK]``, context on both
-  sides: predict its kind token). A window without such an item keeps its ``mixed`` masking.
+  sides: predict its kind token). A window without such an item keeps its ``mixed`` masking. In an item
+  the text ids are renamed by a random permutation of the text vocabulary, the same within the item
+  (``anonymise_text``, as reading-comprehension corpora anonymise entities): a label can then only be
+  found by reading the context (the previous target, the page's form fields), not recalled from the
+  training applications' own labels.
 
 The chosen positions then go through the stock 80% ``[MASK]`` / 10% random / 10% unchanged replacement
 (``mask_replace_prob``, ``random_replace_prob``). Without an ``event_ids`` column every mode falls back
@@ -114,6 +118,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
         max_event_tokens: events longer than this are masked token by token in ``event``/``mixed``.
         target_probability: chance that a target is masked whole in ``target``/``mixed``/``interaction``.
         item_probability: chance that a window becomes a benchmark-format item in ``interaction``.
+        anonymise_text: rename the text ids of each item by a random permutation (``interaction``).
 
     Examples carry ``input_ids`` and optionally ``event_ids`` (padded with -1 here); ``event_ids`` is not
     passed to the model.
@@ -123,6 +128,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
     max_event_tokens: int = 64
     target_probability: float = 0.5
     item_probability: float = 0.5
+    anonymise_text: bool = True
 
     def __post_init__(self):
         super().__post_init__()
@@ -136,6 +142,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
             raise ValueError(f"item_probability={self.item_probability} must be within [0, 1]")
         self._tables = None
         self._roles = None
+        self._text_ids = None
         self._event_ids = None
 
     def torch_call(self, examples):
@@ -214,7 +221,20 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
                 labels[first + 1], labels[first + 2] = roles.lbl, label
         else:
             labels[first] = item.targets[0]
+        if self.anonymise_text:
+            rename = self._text_permutation()
+            row, labels = [rename.get(t, t) for t in row], [rename.get(t, t) for t in labels]
         return row, labels
+
+    def _text_permutation(self) -> dict[int, int]:
+        """A random renaming of the text ids (``{id: id}``, one permutation of all of them)."""
+        import torch
+
+        if self._text_ids is None:
+            self._text_ids = [i for i in range(len(self.tokenizer)) if self.tokenizer.is_text_id(i)]
+        ids = self._text_ids
+        order = torch.randperm(len(ids), generator=self.generator).tolist()
+        return {ids[i]: ids[j] for i, j in enumerate(order)}
 
     def _with_items(self, batch, items):
         """The masked batch with the item rows appended (padded to one width, ``pad_to_multiple_of``)."""

@@ -150,7 +150,9 @@ def test_interaction_mode_turns_windows_into_benchmark_items(encoded):
         labels = [-100] * len(row)
         labels[first] = item.targets[0]
         expected[tuple(row)] = labels
-    collator = EventMaskingCollator(tok, masking="interaction", item_probability=1.0, pad_to_multiple_of=None)
+    collator = EventMaskingCollator(
+        tok, masking="interaction", item_probability=1.0, pad_to_multiple_of=None, anonymise_text=False
+    )
     seen_tasks = set()
     for seed in range(12):
         collator.generator = torch.Generator().manual_seed(seed)
@@ -162,6 +164,26 @@ def test_interaction_mode_turns_windows_into_benchmark_items(encoded):
         assert row[-1] == tok.sep_token_id and len(row) <= len(ids)
         seen_tasks.add("next" if row[-2] == tok.mask_token_id else "event")
     assert seen_tasks == {"next", "event"}
+    # anonymise_text (the default): the same items, every text id renamed by one bijection per item,
+    # in the context and in the label alike; structural ids untouched.
+    named = EventMaskingCollator(tok, masking="interaction", item_probability=1.0, pad_to_multiple_of=None)
+    renamed_labels = 0
+    for seed in range(12):
+        collator.generator = torch.Generator().manual_seed(seed)
+        named.generator = torch.Generator().manual_seed(seed)
+        plain_batch = collator([{"input_ids": ids, "event_ids": evs}])
+        anon_batch = named([{"input_ids": ids, "event_ids": evs}])
+        n = int(plain_batch["attention_mask"][0].sum())
+        mapping = {}
+        for key in ("input_ids", "labels"):
+            for a, b in zip(plain_batch[key][0, :n].tolist(), anon_batch[key][0, :n].tolist(), strict=True):
+                if a >= 0 and tok.is_text_id(a):
+                    assert tok.is_text_id(b) and mapping.setdefault(a, b) == b
+                    renamed_labels += key == "labels"
+                else:
+                    assert a == b
+        assert len(set(mapping.values())) == len(mapping) and any(a != b for a, b in mapping.items())
+    assert renamed_labels > 0
     # Mixed with a plain window in one batch: both rows, padded to one width; labels -100 on padding.
     collator.item_probability = 0.0
     collator.generator = torch.Generator().manual_seed(0)
