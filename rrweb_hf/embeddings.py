@@ -132,7 +132,6 @@ def embed_sessions(
 
         sessions = tqdm(sessions, unit="session", desc="embedding")
     device = next(model.parameters()).device
-    pad = tokenizer.pad_token_id
     special = set(tokenizer.all_special_ids)
     out = np.zeros((len(sessions), model.config.hidden_size), dtype=np.float32)
     with torch.no_grad():
@@ -142,13 +141,9 @@ def embed_sessions(
             count = 0
             for start in range(0, len(windows), batch_size):
                 chunk = windows[start : start + batch_size]
-                width = max(len(w) for w in chunk)
-                ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-                for i, w in enumerate(chunk):
-                    ids[i, : len(w)] = torch.tensor(w)
-                attention = (
-                    torch.arange(width)[None, :] < torch.tensor([len(w) for w in chunk])[:, None]
-                ).long()
+                # [CLS] first in every row: padded on the right whatever the tokenizer's padding side
+                batch = tokenizer.pad({"input_ids": chunk}, padding_side="right", return_tensors="pt")
+                ids, attention = batch["input_ids"], batch["attention_mask"]
                 content = attention.clone()
                 for sid in special:
                     content[ids == sid] = 0

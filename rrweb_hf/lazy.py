@@ -264,5 +264,5 @@ class LazyWindowDataset(torch.utils.data.Dataset):
         start = rng.randrange(max(len(ids) - room, 0) + 1)
         rows = self.tokenizer.frame_windows(ids, None, [(start, min(start + room, len(ids)))])
         if self.return_tensors == "pt":
-            return {name: torch.from_numpy(values[0]).long() for name, values in rows.items()}
-        return {name: values[0].tolist() for name, values in rows.items()}
+            return {name: torch.tensor(values[0], dtype=torch.long) for name, values in rows.items()}
+        return {name: values[0] for name, values in rows.items()}

@@ -353,7 +353,8 @@ def append_windows(
     spans = [(a, b) for a, b in tokenizer.window_spans(event_ids, max_length, stride) if a < b]
     spans = spans[:max_windows]
     dropped = n - (spans[-1][1] if spans else 0)
-    for name, values in tokenizer.frame_windows(ids, event_ids if with_event_ids else None, spans).items():
+    rows = tokenizer.frame_windows(ids, event_ids if with_event_ids else None, spans, as_arrays=True)
+    for name, values in rows.items():
         out[name].extend(values)
     out["session_id"].extend([session_id] * len(spans))
     out["window_index"].extend(range(len(spans)))

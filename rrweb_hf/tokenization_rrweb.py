@@ -496,8 +496,8 @@ class RRWebTokenizer(PreTrainedTokenizer):
         return spans
 
     def frame_windows(
-        self, ids, event_ids, spans, add_special_tokens: bool = True
-    ) -> dict[str, list[np.ndarray]]:
+        self, ids, event_ids, spans, add_special_tokens: bool = True, as_arrays: bool = False
+    ) -> dict[str, list]:
         """Frame content spans of an encoded session as model rows: the one windowing code.
 
         Every row anybody builds from a session goes through here: the tokenizer's ``__call__``
@@ -511,11 +511,13 @@ class RRWebTokenizer(PreTrainedTokenizer):
                 no ``event_ids`` column then.
             spans: half-open content ranges, usually from :meth:`window_spans`.
             add_special_tokens: frame each row with ``[CLS]``/``[SEP]``.
+            as_arrays: numpy rows (``int32`` ids and event ids, ``int8`` masks: dataset columns)
+                instead of lists.
 
         Returns:
-            Columns with one array per span: ``input_ids`` (int32), ``attention_mask`` (int8, ones),
-            ``special_tokens_mask`` (int8, 1 on ``[CLS]``/``[SEP]``) and ``event_ids`` (int32, -1 on
-            ``[CLS]``/``[SEP]``; :meth:`windows` and ``__call__`` show None there).
+            Columns with one row per span: ``input_ids``, ``attention_mask`` (ones),
+            ``special_tokens_mask`` (1 on ``[CLS]``/``[SEP]``) and ``event_ids`` (the source event per
+            token; "no event" on ``[CLS]``/``[SEP]`` is None in lists, -1 in arrays).
 
         Raises:
             ValueError: a span outside ``[0, len(ids)]``.
@@ -523,35 +525,38 @@ class RRWebTokenizer(PreTrainedTokenizer):
         Example:
             >>> tok = RRWebTokenizer()
             >>> rows = tok.frame_windows([10, 11, 12, 13, 14], [0, 0, 1, 1, 2], [(0, 3), (2, 5)])
-            >>> [w.tolist() for w in rows["input_ids"]], rows["event_ids"][1].tolist()
-            ([[2, 10, 11, 12, 3], [2, 12, 13, 14, 3]], [-1, 1, 1, 2, -1])
-            >>> rows["special_tokens_mask"][0].tolist()
-            [1, 0, 0, 0, 1]
+            >>> rows["input_ids"], rows["event_ids"][1], rows["special_tokens_mask"][0]
+            ([[2, 10, 11, 12, 3], [2, 12, 13, 14, 3]], [None, 1, 1, 2, None], [1, 0, 0, 0, 1])
+            >>> tok.frame_windows([10, 11, 12], [0, 0, 1], [(1, 3)], as_arrays=True)["event_ids"]
+            [array([-1,  0,  1, -1], dtype=int32)]
         """
-        ids = np.asarray(ids, dtype=np.int32)
-        events = None if event_ids is None else np.asarray(event_ids, dtype=np.int32)
+        if as_arrays:
+            ids = np.asarray(ids, dtype=np.int32)
+            event_ids = None if event_ids is None else np.asarray(event_ids, dtype=np.int32)
         edge = 1 if add_special_tokens else 0
         cls, sep = self.cls_token_id, self.sep_token_id
+        no_event = -1 if as_arrays else None
         columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "special_tokens_mask": []}
-        if events is not None:
+        if event_ids is not None:
             columns["event_ids"] = []
         for start, end in spans:
             if not 0 <= start <= end <= len(ids):
                 raise ValueError(f"span ({start}, {end}) is outside the session's {len(ids)} tokens")
             size = end - start + 2 * edge
-            window = np.empty(size, dtype=np.int32)
-            window[edge : size - edge] = ids[start:end]
-            special = np.zeros(size, dtype=np.int8)
-            if edge:
-                window[0], window[-1] = cls, sep
-                special[0] = special[-1] = 1
-            columns["input_ids"].append(window)
-            columns["attention_mask"].append(np.ones(size, dtype=np.int8))
+            columns["input_ids"].append(_framed(ids[start:end], cls, sep, edge, as_arrays))
+            if as_arrays:
+                columns["attention_mask"].append(np.ones(size, dtype=np.int8))
+                special = np.zeros(size, dtype=np.int8)
+                if edge:
+                    special[0] = special[-1] = 1
+            else:
+                columns["attention_mask"].append([1] * size)
+                special = [1, *([0] * (size - 2)), 1] if edge else [0] * size
             columns["special_tokens_mask"].append(special)
-            if events is not None:
-                window_events = np.full(size, -1, dtype=np.int32)
-                window_events[edge : size - edge] = events[start:end]
-                columns["event_ids"].append(window_events)
+            if event_ids is not None:
+                columns["event_ids"].append(
+                    _framed(event_ids[start:end], no_event, no_event, edge, as_arrays)
+                )
         return columns
 
     def windows(
@@ -596,10 +601,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         if stats is not None:
             stats["windows"] = stats.get("windows", 0) + len(spans)
         rows = self.frame_windows(ids, event_ids, spans, add_special_tokens)
-        return [
-            (window.tolist(), _event_list(events, add_special_tokens))
-            for window, events in zip(rows["input_ids"], rows["event_ids"], strict=True)
-        ]
+        return list(zip(rows["input_ids"], rows["event_ids"], strict=True))
 
     # ------------------------------------------------------ transformers API
     @staticmethod
@@ -705,26 +707,27 @@ class RRWebTokenizer(PreTrainedTokenizer):
         return_attention_mask = output.return_attention_mask
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
-        data: dict[str, list] = {"input_ids": [w.tolist() for w in rows["input_ids"]]}
+        data: dict[str, list] = {"input_ids": rows["input_ids"]}
         if output.return_token_type_ids:
             data["token_type_ids"] = [[0] * len(w) for w in data["input_ids"]]
         if return_attention_mask:
-            data["attention_mask"] = [m.tolist() for m in rows["attention_mask"]]
+            data["attention_mask"] = [[1] * len(w) for w in data["input_ids"]]
         if output.return_special_tokens_mask:
-            data["special_tokens_mask"] = [m.tolist() for m in rows["special_tokens_mask"]]
+            data["special_tokens_mask"] = rows["special_tokens_mask"]
         if output.return_event_ids:
-            data["event_ids"] = [_event_list(e, output.add_special_tokens) for e in rows["event_ids"]]
-        data = dict(
-            self.pad(
-                data,
-                padding=output.padding_strategy,
-                max_length=output.max_length,
-                pad_to_multiple_of=output.pad_to_multiple_of,
-                padding_side=output.padding_side,
-                return_attention_mask=return_attention_mask,
-                return_tensors=None,
+            data["event_ids"] = rows["event_ids"]
+        if output.padding_strategy != PaddingStrategy.DO_NOT_PAD:
+            data = dict(
+                self.pad(
+                    data,
+                    padding=output.padding_strategy,
+                    max_length=output.max_length,
+                    pad_to_multiple_of=output.pad_to_multiple_of,
+                    padding_side=output.padding_side,
+                    return_attention_mask=return_attention_mask,
+                    return_tensors=None,
+                )
             )
-        )
         if output.return_event_ids and output.return_tensors:
             data["event_ids"] = _events_for_tensors(data["event_ids"])
         if mapping is not None:
@@ -796,7 +799,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         """
         events = encoded_inputs.pop("event_ids", None)
         if events is not None:
-            events = _to_list(events)
+            events = events if isinstance(events, list) else _to_list(events)
             if len(events) != len(encoded_inputs[self.model_input_names[0]]):
                 raise ValueError(
                     f"event_ids has {len(events)} entries for {len(encoded_inputs[self.model_input_names[0]])} "
@@ -811,10 +814,12 @@ class RRWebTokenizer(PreTrainedTokenizer):
             return_attention_mask=return_attention_mask,
         )
         if events is not None:
-            fill = -1 if -1 in events else None
             diff = len(out[self.model_input_names[0]]) - len(events)
-            side = padding_side if padding_side is not None else self.padding_side
-            out["event_ids"] = [fill] * diff + events if side == "left" else events + [fill] * diff
+            if diff:
+                fill = -1 if -1 in events else None
+                side = padding_side if padding_side is not None else self.padding_side
+                events = [fill] * diff + events if side == "left" else events + [fill] * diff
+            out["event_ids"] = events
         return out
 
     def _decode(self, token_ids, skip_special_tokens: bool = False, **kwargs) -> str:
@@ -925,12 +930,17 @@ def _to_list(x):
     return x.tolist() if hasattr(x, "tolist") else list(x)
 
 
-def _event_list(events: np.ndarray, framed: bool) -> list:
-    """A window's event ids as a list, None (no event) on ``[CLS]``/``[SEP]`` when ``framed``."""
-    out = events.tolist()
-    if framed:
-        out[0] = out[-1] = None
-    return out
+def _framed(content, head, tail, edge: int, as_array: bool):
+    """``[head, *content, tail]`` (just ``content`` when ``edge`` is 0), as a list or an int32 array."""
+    if as_array:
+        out = np.empty(len(content) + 2 * edge, dtype=np.int32)
+        out[edge : len(out) - edge] = content
+        if edge:
+            out[0], out[-1] = head, tail
+        return out
+    if not isinstance(content, list):  # an array slice (the lazy dataset's cached ids)
+        content = content.tolist()
+    return [head, *content, tail] if edge else content
 
 
 def _events_for_tensors(event_ids):

@@ -170,14 +170,34 @@ def test_lazy_items_are_framed_crops_of_the_same_ids(tok, corpus):
     )
 
 
-def test_frame_windows_any_span_and_without_specials(tok):
+def test_frame_windows_any_span_lists_arrays_and_without_specials(tok):
     rows = tok.frame_windows([10, 11, 12], [0, 1, 1], [(1, 3), (0, 0)])
-    assert [w.tolist() for w in rows["input_ids"]] == [[2, 11, 12, 3], [2, 3]]
-    assert [e.tolist() for e in rows["event_ids"]] == [[-1, 1, 1, -1], [-1, -1]]
-    assert [m.tolist() for m in rows["special_tokens_mask"]] == [[1, 0, 0, 1], [1, 1]]
-    bare = tok.frame_windows([10, 11, 12], None, [(0, 2)], add_special_tokens=False)
-    assert sorted(bare) == ["attention_mask", "input_ids", "special_tokens_mask"]
-    assert bare["input_ids"][0].tolist() == [10, 11] and bare["special_tokens_mask"][0].tolist() == [0, 0]
+    assert rows == {
+        "input_ids": [[2, 11, 12, 3], [2, 3]],
+        "attention_mask": [[1, 1, 1, 1], [1, 1]],
+        "special_tokens_mask": [[1, 0, 0, 1], [1, 1]],
+        "event_ids": [[None, 1, 1, None], [None, None]],
+    }
+    arrays = tok.frame_windows([10, 11, 12], [0, 1, 1], [(1, 3), (0, 0)], as_arrays=True)
+    assert {k: [v.tolist() for v in vs] for k, vs in arrays.items()} == {
+        **rows,
+        "event_ids": [[-1, 1, 1, -1], [-1, -1]],
+    }
+    assert [
+        a.dtype.name for a in (arrays["input_ids"][0], arrays["event_ids"][0], arrays["attention_mask"][0])
+    ] == [
+        "int32",
+        "int32",
+        "int8",
+    ]
+    bare = tok.frame_windows([10, 11, 12], None, [(0, 2), (3, 3)], add_special_tokens=False)
+    assert bare == {
+        "input_ids": [[10, 11], []],
+        "attention_mask": [[1, 1], []],
+        "special_tokens_mask": [[0, 0], []],
+    }
+    empty = tok.frame_windows([10], None, [(1, 1)], add_special_tokens=False, as_arrays=True)
+    assert empty["special_tokens_mask"][0].tolist() == []
     with pytest.raises(ValueError, match=r"span \(2, 4\) is outside the session's 3 tokens"):
         tok.frame_windows([10, 11, 12], None, [(2, 4)])
 
