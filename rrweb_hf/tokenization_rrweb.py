@@ -662,17 +662,12 @@ class RRWebTokenizer(PreTrainedTokenizer):
         mapping = []
         for idx, session in enumerate(sessions):
             ids, evs = self.encode_session(session, stats)
-            n = len(ids)
             if return_overflowing_tokens:
                 spans = self.window_spans(evs, max_length, stride, add_special_tokens)
-            elif truncate and n + n_special > max_length:
-                room = max(max_length - n_special, 0)
-                stats["tokens_dropped"] += n - room
-                spans = [(n - room, n) if self.truncation_side == "left" else (0, room)]
             else:
-                if not truncate and verbose and max_length is None and n + n_special > self.model_max_length:
-                    _warn_too_long(n + n_special, self.model_max_length)
-                spans = [(0, n)]
+                limit = max_length if truncate else None
+                warn = verbose and not truncate and max_length is None
+                spans = [self._truncation_span(len(ids), limit, n_special, stats, warn)]
             for name, values in self.frame_windows(ids, evs, spans, add_special_tokens).items():
                 rows.setdefault(name, []).extend(values)
             mapping += [idx] * len(spans)
@@ -699,6 +694,22 @@ class RRWebTokenizer(PreTrainedTokenizer):
             batched or return_overflowing_tokens,
             output,
         )
+
+    def _truncation_span(
+        self, n: int, max_length: int | None, n_special: int, stats: dict, warn: bool
+    ) -> tuple[int, int]:
+        """The one span ``__call__`` keeps of ``n`` tokens without windows: all of them, or the
+        ``truncation_side`` end that fits ``max_length`` (None: no truncation); counts what is cut.
+        ``warn``: log once when the untruncated row is longer than ``model_max_length``."""
+        if max_length is None:
+            if warn and n + n_special > self.model_max_length:
+                _warn_too_long(n + n_special, self.model_max_length)
+            return (0, n)
+        if n + n_special <= max_length:
+            return (0, n)
+        room = max(max_length - n_special, 0)
+        stats["tokens_dropped"] += n - room
+        return (n - room, n) if self.truncation_side == "left" else (0, room)
 
     def _build_encoding(
         self, rows: dict[str, list], mapping, batched: bool, output: OutputOptions
