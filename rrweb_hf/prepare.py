@@ -5,7 +5,8 @@
 over the session index of :func:`rrweb_hf.sessions.load_sessions` (``with_events=False``: ids,
 paths, counts and bad-file reasons, cached by content); the map reads each file and tokenizes it, so
 no Arrow copy of the recordings is made or memory-mapped and peak RSS does not grow with the corpus. Every session is cut into
-ALL its overlapping windows (``RRWebTokenizer.windows``), so every token lies in some row; tokens
+ALL its overlapping windows (:func:`append_windows`: ``RRWebTokenizer.window_spans`` framed by
+``RRWebTokenizer.frame_windows``, the tokenizer's own windows), so every token lies in some row; tokens
 are dropped only when ``max_windows`` asks for it, and the report counts them.
 
 Caching: the raw build is keyed on file sizes and mtimes; the map's fingerprint is set explicitly
