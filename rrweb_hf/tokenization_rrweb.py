@@ -496,7 +496,13 @@ class RRWebTokenizer(PreTrainedTokenizer):
         return spans
 
     def frame_windows(
-        self, ids, event_ids, spans, add_special_tokens: bool = True, as_arrays: bool = False
+        self,
+        ids,
+        event_ids,
+        spans,
+        add_special_tokens: bool = True,
+        as_arrays: bool = False,
+        with_masks: bool = True,
     ) -> dict[str, list]:
         """Frame content spans of an encoded session as model rows: the one windowing code.
 
@@ -513,6 +519,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
             add_special_tokens: frame each row with ``[CLS]``/``[SEP]``.
             as_arrays: numpy rows (``int32`` ids and event ids, ``int8`` masks: dataset columns)
                 instead of lists.
+            with_masks: add the two mask columns (False: ``input_ids`` and ``event_ids`` only).
 
         Returns:
             Columns with one row per span: ``input_ids``, ``attention_mask`` (ones),
@@ -536,23 +543,19 @@ class RRWebTokenizer(PreTrainedTokenizer):
         edge = 1 if add_special_tokens else 0
         cls, sep = self.cls_token_id, self.sep_token_id
         no_event = -1 if as_arrays else None
-        columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "special_tokens_mask": []}
+        columns: dict[str, list] = {"input_ids": []}
+        if with_masks:
+            columns["attention_mask"], columns["special_tokens_mask"] = [], []
         if event_ids is not None:
             columns["event_ids"] = []
         for start, end in spans:
             if not 0 <= start <= end <= len(ids):
                 raise ValueError(f"span ({start}, {end}) is outside the session's {len(ids)} tokens")
-            size = end - start + 2 * edge
             columns["input_ids"].append(_framed(ids[start:end], cls, sep, edge, as_arrays))
-            if as_arrays:
-                columns["attention_mask"].append(np.ones(size, dtype=np.int8))
-                special = np.zeros(size, dtype=np.int8)
-                if edge:
-                    special[0] = special[-1] = 1
-            else:
-                columns["attention_mask"].append([1] * size)
-                special = [1, *([0] * (size - 2)), 1] if edge else [0] * size
-            columns["special_tokens_mask"].append(special)
+            if with_masks:
+                attention, special = _masks(end - start + 2 * edge, edge, as_arrays)
+                columns["attention_mask"].append(attention)
+                columns["special_tokens_mask"].append(special)
             if event_ids is not None:
                 columns["event_ids"].append(
                     _framed(event_ids[start:end], no_event, no_event, edge, as_arrays)
@@ -600,7 +603,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         spans = self.window_spans(event_ids, max_length, stride, add_special_tokens)
         if stats is not None:
             stats["windows"] = stats.get("windows", 0) + len(spans)
-        rows = self.frame_windows(ids, event_ids, spans, add_special_tokens)
+        rows = self.frame_windows(ids, event_ids, spans, add_special_tokens, with_masks=False)
         return list(zip(rows["input_ids"], rows["event_ids"], strict=True))
 
     # ------------------------------------------------------ transformers API
@@ -668,7 +671,10 @@ class RRWebTokenizer(PreTrainedTokenizer):
                 limit = max_length if truncate else None
                 warn = verbose and not truncate and max_length is None
                 spans = [self._truncation_span(len(ids), limit, n_special, stats, warn)]
-            for name, values in self.frame_windows(ids, evs, spans, add_special_tokens).items():
+            framed = self.frame_windows(
+                ids, evs, spans, add_special_tokens, with_masks=return_special_tokens_mask
+            )
+            for name, values in framed.items():
                 rows.setdefault(name, []).extend(values)
             mapping += [idx] * len(spans)
             stats["windows"] += len(spans)
@@ -939,6 +945,17 @@ _WARNED_TOO_LONG: set = set()
 
 def _to_list(x):
     return x.tolist() if hasattr(x, "tolist") else list(x)
+
+
+def _masks(size: int, edge: int, as_array: bool):
+    """The attention mask (ones) and special-tokens mask (1 on the ``edge`` ends) of one framed row."""
+    if as_array:
+        attention, special = np.ones(size, dtype=np.int8), np.zeros(size, dtype=np.int8)
+    else:
+        attention, special = [1] * size, [0] * size
+    if edge:
+        special[0] = special[-1] = 1
+    return attention, special
 
 
 def _framed(content, head, tail, edge: int, as_array: bool):

@@ -196,6 +196,10 @@ def test_frame_windows_any_span_lists_arrays_and_without_specials(tok):
         "attention_mask": [[1, 1], []],
         "special_tokens_mask": [[0, 0], []],
     }
+    assert tok.frame_windows([10, 11, 12], [0, 1, 1], [(1, 3)], with_masks=False) == {
+        "input_ids": [[2, 11, 12, 3]],
+        "event_ids": [[None, 1, 1, None]],
+    }
     empty = tok.frame_windows([10], None, [(1, 1)], add_special_tokens=False, as_arrays=True)
     assert empty["special_tokens_mask"][0].tolist() == []
     with pytest.raises(ValueError, match=r"span \(2, 4\) is outside the session's 3 tokens"):
