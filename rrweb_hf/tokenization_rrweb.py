@@ -84,7 +84,6 @@ import gc
 import json
 import logging
 import os
-from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -133,7 +132,7 @@ def _configure_text_model(bpe: Tokenizer) -> None:
     bpe.decoder = decoders.ByteLevel()
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class OutputOptions:
     """How ``RRWebTokenizer.__call__`` returns its framed rows: the padding and ``return_*`` arguments.
 
