@@ -131,41 +131,39 @@ def embed_sessions(
         from tqdm.auto import tqdm
 
         sessions = tqdm(sessions, unit="session", desc="embedding")
-    device = next(model.parameters()).device
-    pad = tokenizer.pad_token_id
-    special = set(tokenizer.all_special_ids)
     out = np.zeros((len(sessions), model.config.hidden_size), dtype=np.float32)
     with torch.no_grad():
         for index, session in enumerate(sessions):
             windows = session_windows(tokenizer, session, max_length, stride)
-            total = np.zeros(model.config.hidden_size, dtype=np.float64)
-            count = 0
-            for start in range(0, len(windows), batch_size):
-                chunk = windows[start : start + batch_size]
-                width = max(len(w) for w in chunk)
-                ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-                for i, w in enumerate(chunk):
-                    ids[i, : len(w)] = torch.tensor(w)
-                attention = (
-                    torch.arange(width)[None, :] < torch.tensor([len(w) for w in chunk])[:, None]
-                ).long()
-                content = attention.clone()
-                for sid in special:
-                    content[ids == sid] = 0
-                hidden = model(
-                    input_ids=ids.to(device), attention_mask=attention.to(device)
-                ).last_hidden_state
-                if pooling == "cls":
-                    total += hidden[:, 0].sum(dim=0).double().cpu().numpy()
-                    count += len(chunk)
-                    continue
-                weights = content.to(device).unsqueeze(-1).to(hidden.dtype)
-                total += (hidden * weights).sum(dim=(0, 1)).double().cpu().numpy()
-                count += int(content.sum())
-            vector = total / max(count, 1)
+            vector = _pool_windows(model, tokenizer, windows, batch_size, pooling)
             norm = np.linalg.norm(vector)
             out[index] = vector / norm if norm > 0 else vector
     return out
+
+
+def _pool_windows(model, tokenizer, windows: list[list[int]], batch_size: int, pooling: str) -> np.ndarray:
+    """The pooled (not yet normalised) vector of one session's windows, ``batch_size`` windows a pass."""
+    device = next(model.parameters()).device
+    special = set(tokenizer.all_special_ids)
+    total = np.zeros(model.config.hidden_size, dtype=np.float64)
+    count = 0
+    for start in range(0, len(windows), batch_size):
+        chunk = windows[start : start + batch_size]
+        # [CLS] first in every row: padded on the right whatever the tokenizer's padding side
+        batch = tokenizer.pad({"input_ids": chunk}, padding_side="right", return_tensors="pt")
+        ids, attention = batch["input_ids"], batch["attention_mask"]
+        hidden = model(input_ids=ids.to(device), attention_mask=attention.to(device)).last_hidden_state
+        if pooling == "cls":
+            total += hidden[:, 0].sum(dim=0).double().cpu().numpy()
+            count += len(chunk)
+            continue
+        content = attention.clone()
+        for sid in special:
+            content[ids == sid] = 0
+        weights = content.to(device).unsqueeze(-1).to(hidden.dtype)
+        total += (hidden * weights).sum(dim=(0, 1)).double().cpu().numpy()
+        count += int(content.sum())
+    return total / max(count, 1)
 
 
 def nearest_neighbours(vectors: np.ndarray, query: int | np.ndarray, k: int = 5) -> list[tuple[int, float]]:

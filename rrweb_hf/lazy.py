@@ -4,8 +4,8 @@
 ``bytes`` blob with ``uint32`` offsets, plus sizes, mtimes and a "bad" flag as numpy arrays, about
 70 bytes per file -- and never file contents. :class:`LazyWindowDataset` reads and tokenizes a file
 when one of its items is asked for, keeps the encoded ids of the ``cache_size`` most recently used
-files (LRU), and returns a random window of the session (deterministic for a given ``seed``,
-epoch and index). :meth:`LazyWindowDataset.cache_info` reports hits, misses and the hit rate.
+files (LRU), and returns a random window of the session, framed by ``RRWebTokenizer.frame_windows``
+(deterministic for a given ``seed``, epoch and index). :meth:`LazyWindowDataset.cache_info` reports hits, misses and the hit rate.
 
 A bad file (corrupt JSON, broken gzip, not rrweb, ...) is flagged in the index and listed in
 ``skipped`` with its reason; its items are served from the next good file (real tokens, never
@@ -109,7 +109,7 @@ class LazyWindowDataset(torch.utils.data.Dataset):
 
     Args:
         corpus: folder, file or glob of session files.
-        tokenizer: an ``RRWebTokenizer`` (needs ``encode_session``).
+        tokenizer: an ``RRWebTokenizer`` (needs ``encode_session`` and ``frame_windows``).
         max_length: window length including ``[CLS]``/``[SEP]``.
         windows_per_file: items per file per epoch (``len(ds) = files * windows_per_file``).
         cache_size: encoded files kept (LRU); 0 disables the cache.
@@ -262,13 +262,7 @@ class LazyWindowDataset(torch.utils.data.Dataset):
         ids = encoded[rng.randrange(len(encoded))]
         room = self.max_length - 2
         start = rng.randrange(max(len(ids) - room, 0) + 1)
-        content = ids[start : start + room].tolist()
-        window = [self.tokenizer.cls_token_id, *content, self.tokenizer.sep_token_id]
-        item = {
-            "input_ids": window,
-            "attention_mask": [1] * len(window),
-            "special_tokens_mask": [1, *([0] * len(content)), 1],
-        }
+        rows = self.tokenizer.frame_windows(ids, None, [(start, min(start + room, len(ids)))])
         if self.return_tensors == "pt":
-            item = {k: torch.tensor(v, dtype=torch.long) for k, v in item.items()}
-        return item
+            return {name: torch.tensor(values[0], dtype=torch.long) for name, values in rows.items()}
+        return {name: values[0] for name, values in rows.items()}

@@ -5,7 +5,8 @@
 over the session index of :func:`rrweb_hf.sessions.load_sessions` (``with_events=False``: ids,
 paths, counts and bad-file reasons, cached by content); the map reads each file and tokenizes it, so
 no Arrow copy of the recordings is made or memory-mapped and peak RSS does not grow with the corpus. Every session is cut into
-ALL its overlapping windows (``RRWebTokenizer.windows``), so every token lies in some row; tokens
+ALL its overlapping windows (:func:`append_windows`: ``RRWebTokenizer.window_spans`` framed by
+``RRWebTokenizer.frame_windows``, the tokenizer's own windows), so every token lies in some row; tokens
 are dropped only when ``max_windows`` asks for it, and the report counts them.
 
 Caching: the raw build is keyed on file sizes and mtimes; the map's fingerprint is set explicitly
@@ -325,9 +326,10 @@ def append_windows(
 ) -> dict:
     """Append the window rows of one encoded session to ``out`` (column name -> list of values).
 
-    The one windowing code of both engines (:func:`prepare_windows` and
-    :func:`rrweb_hf.prepare_ray.prepare_with_ray`): windows from ``tokenizer.window_spans``, each framed
-    ``[CLS] ... [SEP]``, at most ``max_windows`` of them.
+    The rows of both engines (:func:`prepare_windows` and :func:`rrweb_hf.prepare_ray.prepare_with_ray`)
+    and of the streaming dataset (:func:`rrweb_hf.streaming.session_windows`): the spans of
+    ``tokenizer.window_spans`` that hold tokens, at most ``max_windows`` of them, framed by
+    ``tokenizer.frame_windows`` (the one windowing code).
 
     Args:
         out: columns of :func:`window_features`, appended to in place.
@@ -347,31 +349,18 @@ def append_windows(
         >>> out["window_index"], out["input_ids"][0].tolist()[1:-1]
         ([0, 1, 2], [10, 11, 12, 13, 14])
     """
-    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     n = len(ids)
+    # a session without tokens gives no row (the tokenizer's own __call__ gives it [CLS] [SEP])
     spans = [(a, b) for a, b in tokenizer.window_spans(event_ids, max_length, stride) if a < b]
-    if max_windows is not None:
-        spans = spans[:max_windows]
+    spans = spans[:max_windows]
     dropped = n - (spans[-1][1] if spans else 0)
-    ids_arr = np.asarray(ids, dtype=np.int32)
-    events_arr = np.asarray(event_ids, dtype=np.int32) if with_event_ids else None
-    for number, (a, b) in enumerate(spans):
-        size = b - a + 2
-        window = np.empty(size, dtype=np.int32)
-        window[0], window[1:-1], window[-1] = cls_id, ids_arr[a:b], sep_id
-        special = np.zeros(size, dtype=np.int8)
-        special[0] = special[-1] = 1
-        out["session_id"].append(session_id)
-        out["window_index"].append(number)
-        out["input_ids"].append(window)
-        out["attention_mask"].append(np.ones(size, dtype=np.int8))
-        out["special_tokens_mask"].append(special)
-        out["session_tokens"].append(n)
-        out["session_tokens_dropped"].append(dropped)
-        if with_event_ids:
-            event_window = np.full(size, -1, dtype=np.int32)
-            event_window[1:-1] = events_arr[a:b]
-            out["event_ids"].append(event_window)
+    rows = tokenizer.frame_windows(ids, event_ids if with_event_ids else None, spans, as_arrays=True)
+    for name, values in rows.items():
+        out[name].extend(values)
+    out["session_id"].extend([session_id] * len(spans))
+    out["window_index"].extend(range(len(spans)))
+    out["session_tokens"].extend([n] * len(spans))
+    out["session_tokens_dropped"].extend([dropped] * len(spans))
     return {"tokens": n, "windows": len(spans), "truncated_tokens": dropped}
 
 

@@ -2,7 +2,8 @@
 
 :func:`stream_windows` reads a corpus with :func:`rrweb_hf.load_sessions` (``streaming=True``: one shard per
 file, nothing written to the disk cache), cuts every session into ALL its overlapping windows with the
-tokenizer's fast path (``encode_session`` + ``windows``, the same windows ``rrweb-hf prepare`` writes),
+tokenizer's fast path (``encode_session``, then :func:`rrweb_hf.prepare.append_windows`: the same windows
+``rrweb-hf prepare`` writes),
 shuffles windows through a seeded buffer, gives each process of a distributed run its own part with
 :func:`datasets.distributed.split_dataset_by_node` and, for training, repeats the stream without end (the
 Trainer's ``max_steps`` bounds the run). The same seed gives the same stream, so a resumed Trainer that
@@ -48,22 +49,28 @@ def session_windows(
             ``prepare --event-ids`` does; the evaluation reads them, the model does not.
 
     Returns:
-        ``{"input_ids", "attention_mask", "special_tokens_mask"}`` (and ``event_ids``), one row per
-        window, sessions in order.
+        ``{"input_ids", "attention_mask", "special_tokens_mask"}`` (and ``event_ids``) as lists, one row
+        per window, sessions in order: the rows of :func:`rrweb_hf.prepare.append_windows`, so exactly the
+        windows ``prepare`` writes (a session without tokens gives none).
     """
-    out: dict[str, list] = {name: [] for name in WINDOW_COLUMNS + (("event_ids",) if with_event_ids else ())}
+    from .prepare import append_windows, window_features
+
+    rows: dict[str, list] = {name: [] for name in window_features(with_event_ids)}
     for events in batch["events"]:
         ids, event_ids = tokenizer.encode_session(events)
-        for window_ids, window_events in tokenizer.windows(
-            ids, event_ids, max_length=max_length, stride=stride
-        ):
-            size = len(window_ids)
-            out["input_ids"].append(window_ids)
-            out["attention_mask"].append([1] * size)
-            out["special_tokens_mask"].append([1] + [0] * (size - 2) + [1])
-            if with_event_ids:
-                out["event_ids"].append([-1 if e is None else e for e in window_events])
-    return out
+        append_windows(
+            rows,
+            "",
+            ids,
+            event_ids,
+            tokenizer=tokenizer,
+            max_length=max_length,
+            stride=stride,
+            with_event_ids=with_event_ids,
+            max_windows=None,
+        )
+    columns = WINDOW_COLUMNS + (("event_ids",) if with_event_ids else ())
+    return {name: [value.tolist() for value in rows[name]] for name in columns}
 
 
 def stream_windows(

@@ -85,6 +85,7 @@ import json
 import logging
 import os
 
+import numpy as np
 import orjson
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizer
@@ -129,6 +130,31 @@ def _untrained_text_model() -> Tokenizer:
 def _configure_text_model(bpe: Tokenizer) -> None:
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     bpe.decoder = decoders.ByteLevel()
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputOptions:
+    """How ``RRWebTokenizer.__call__`` returns its framed rows: the padding and ``return_*`` arguments.
+
+    ``add_special_tokens`` says whether the rows are framed ``[CLS] ... [SEP]`` (their event ids are
+    None there).
+
+    Example:
+        >>> OutputOptions(return_event_ids=True).padding_strategy
+        <PaddingStrategy.DO_NOT_PAD: 'do_not_pad'>
+    """
+
+    add_special_tokens: bool = True
+    padding_strategy: PaddingStrategy = PaddingStrategy.DO_NOT_PAD
+    max_length: int | None = None
+    pad_to_multiple_of: int | None = None
+    padding_side: str | None = None
+    return_tensors: str | None = None
+    return_token_type_ids: bool | None = None
+    return_attention_mask: bool | None = None
+    return_special_tokens_mask: bool = False
+    return_length: bool = False
+    return_event_ids: bool = False
 
 
 class RRWebTokenizer(PreTrainedTokenizer):
@@ -468,6 +494,73 @@ class RRWebTokenizer(PreTrainedTokenizer):
             start = boundaries[j] if j >= 0 and boundaries[j] >= lowest else target
         return spans
 
+    def frame_windows(
+        self,
+        ids,
+        event_ids,
+        spans,
+        add_special_tokens: bool = True,
+        as_arrays: bool = False,
+        with_masks: bool = True,
+    ) -> dict[str, list]:
+        """Frame content spans of an encoded session as model rows: the one windowing code.
+
+        Every row anybody builds from a session goes through here: the tokenizer's ``__call__``
+        (windows and truncation) and :meth:`windows`, ``prepare`` (both engines, through
+        :func:`rrweb_hf.prepare.append_windows`), the streaming and lazy datasets and, through
+        ``__call__``, the embeddings. Span ``(start, end)`` becomes ``[CLS] ids[start:end] [SEP]``
+        (no frame without ``add_special_tokens``).
+
+        Args:
+            ids, event_ids: from :meth:`encode_session` (lists or arrays). ``event_ids`` may be None:
+                no ``event_ids`` column then.
+            spans: half-open content ranges, usually from :meth:`window_spans`.
+            add_special_tokens: frame each row with ``[CLS]``/``[SEP]``.
+            as_arrays: numpy rows (``int32`` ids and event ids, ``int8`` masks: dataset columns)
+                instead of lists.
+            with_masks: add the two mask columns (False: ``input_ids`` and ``event_ids`` only).
+
+        Returns:
+            Columns with one row per span: ``input_ids``, ``attention_mask`` (ones),
+            ``special_tokens_mask`` (1 on ``[CLS]``/``[SEP]``) and ``event_ids`` (the source event per
+            token; "no event" on ``[CLS]``/``[SEP]`` is None in lists, -1 in arrays).
+
+        Raises:
+            ValueError: a span outside ``[0, len(ids)]``.
+
+        Example:
+            >>> tok = RRWebTokenizer()
+            >>> rows = tok.frame_windows([10, 11, 12, 13, 14], [0, 0, 1, 1, 2], [(0, 3), (2, 5)])
+            >>> rows["input_ids"], rows["event_ids"][1], rows["special_tokens_mask"][0]
+            ([[2, 10, 11, 12, 3], [2, 12, 13, 14, 3]], [None, 1, 1, 2, None], [1, 0, 0, 0, 1])
+            >>> tok.frame_windows([10, 11, 12], [0, 0, 1], [(1, 3)], as_arrays=True)["event_ids"]
+            [array([-1,  0,  1, -1], dtype=int32)]
+        """
+        if as_arrays:
+            ids = np.asarray(ids, dtype=np.int32)
+            event_ids = None if event_ids is None else np.asarray(event_ids, dtype=np.int32)
+        edge = 1 if add_special_tokens else 0
+        cls, sep = self.cls_token_id, self.sep_token_id
+        no_event = -1 if as_arrays else None
+        columns: dict[str, list] = {"input_ids": []}
+        if with_masks:
+            columns["attention_mask"], columns["special_tokens_mask"] = [], []
+        if event_ids is not None:
+            columns["event_ids"] = []
+        for start, end in spans:
+            if not 0 <= start <= end <= len(ids):
+                raise ValueError(f"span ({start}, {end}) is outside the session's {len(ids)} tokens")
+            columns["input_ids"].append(_framed(ids[start:end], cls, sep, edge, as_arrays))
+            if with_masks:
+                attention, special = _masks(end - start + 2 * edge, edge, as_arrays)
+                columns["attention_mask"].append(attention)
+                columns["special_tokens_mask"].append(special)
+            if event_ids is not None:
+                columns["event_ids"].append(
+                    _framed(event_ids[start:end], no_event, no_event, edge, as_arrays)
+                )
+        return columns
+
     def windows(
         self,
         ids: list[int],
@@ -477,7 +570,7 @@ class RRWebTokenizer(PreTrainedTokenizer):
         add_special_tokens: bool = True,
         stats: dict | None = None,
     ) -> list[tuple[list[int], list]]:
-        """Cut an encoded session into ALL its windows (fast path for ``datasets``).
+        """Cut an encoded session into ALL its windows, as lists (:meth:`window_spans` + :meth:`frame_windows`).
 
         Windows hold at most ``max_length`` ids including ``[CLS]``/``[SEP]`` when
         ``add_special_tokens``. Each window after the first starts at the latest event boundary that
@@ -503,14 +596,14 @@ class RRWebTokenizer(PreTrainedTokenizer):
             >>> tok = RRWebTokenizer()
             >>> [w for w, _ in tok.windows([10, 11, 12, 13, 14], [0, 0, 1, 1, 2], max_length=5, stride=1)]
             [[2, 10, 11, 12, 3], [2, 12, 13, 14, 3]]
+            >>> tok.windows([10, 11], [0, 1], max_length=5)[0][1]
+            [None, 0, 1, None]
         """
         spans = self.window_spans(event_ids, max_length, stride, add_special_tokens)
         if stats is not None:
             stats["windows"] = stats.get("windows", 0) + len(spans)
-        if not add_special_tokens:
-            return [(ids[s:e], event_ids[s:e]) for s, e in spans]
-        cls, sep = self.cls_token_id, self.sep_token_id
-        return [([cls, *ids[s:e], sep], [None, *event_ids[s:e], None]) for s, e in spans]
+        rows = self.frame_windows(ids, event_ids, spans, add_special_tokens, with_masks=False)
+        return list(zip(rows["input_ids"], rows["event_ids"], strict=True))
 
     # ------------------------------------------------------ transformers API
     @staticmethod
@@ -567,158 +660,183 @@ class RRWebTokenizer(PreTrainedTokenizer):
         if return_overflowing_tokens and max_length is None:
             max_length = self.model_max_length
         n_special = 2 if add_special_tokens else 0
-        cls, sep = self.cls_token_id, self.sep_token_id
-        rows_ids, rows_ev, mapping = [], [], []
+        rows: dict[str, list] = {}
+        mapping = []
         for idx, session in enumerate(sessions):
             ids, evs = self.encode_session(session, stats)
             if return_overflowing_tokens:
-                for w_ids, w_ev in self.windows(ids, evs, max_length, stride, add_special_tokens, stats):
-                    rows_ids.append(w_ids)
-                    rows_ev.append(w_ev)
-                    mapping.append(idx)
-                continue
-            if truncate and len(ids) + n_special > max_length:
-                room = max(max_length - n_special, 0)
-                stats["tokens_dropped"] += len(ids) - room
-                if self.truncation_side == "left":
-                    ids, evs = ids[len(ids) - room :], evs[len(evs) - room :]
-                else:
-                    ids, evs = ids[:room], evs[:room]
-            elif (
-                not truncate
-                and verbose
-                and max_length is None
-                and len(ids) + n_special > self.model_max_length
-            ):
-                _warn_too_long(len(ids) + n_special, self.model_max_length)
-            if add_special_tokens:
-                ids, evs = [cls, *ids, sep], [None, *evs, None]
-            rows_ids.append(ids)
-            rows_ev.append(evs)
-            mapping.append(idx)
-            stats["windows"] += 1
+                spans = self.window_spans(evs, max_length, stride, add_special_tokens)
+            else:
+                limit = max_length if truncate else None
+                warn = verbose and not truncate and max_length is None
+                spans = [self._truncation_span(len(ids), limit, n_special, stats, warn)]
+            framed = self.frame_windows(
+                ids, evs, spans, add_special_tokens, with_masks=return_special_tokens_mask
+            )
+            for name, values in framed.items():
+                rows.setdefault(name, []).extend(values)
+            mapping += [idx] * len(spans)
+            stats["windows"] += len(spans)
         self.cache["last_stats"] = stats
         if stats["tokens_dropped"]:
             logger.info("truncation dropped %d tokens (max_length=%s)", stats["tokens_dropped"], max_length)
+        output = OutputOptions(
+            add_special_tokens=add_special_tokens,
+            padding_strategy=padding_strategy,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            padding_side=padding_side,
+            return_tensors=return_tensors,
+            return_token_type_ids=return_token_type_ids,
+            return_attention_mask=return_attention_mask,
+            return_special_tokens_mask=return_special_tokens_mask,
+            return_length=return_length,
+            return_event_ids=return_event_ids,
+        )
         return self._build_encoding(
-            rows_ids,
-            rows_ev,
+            rows,
             mapping if return_overflowing_tokens else None,
             batched or return_overflowing_tokens,
-            padding_strategy,
-            max_length,
-            pad_to_multiple_of,
-            padding_side,
-            return_tensors,
-            return_token_type_ids,
-            return_attention_mask,
-            return_special_tokens_mask,
-            return_length,
-            return_event_ids,
+            output,
         )
 
+    def _truncation_span(
+        self, n: int, max_length: int | None, n_special: int, stats: dict, warn: bool
+    ) -> tuple[int, int]:
+        """The one span ``__call__`` keeps of ``n`` tokens without windows: all of them, or the
+        ``truncation_side`` end that fits ``max_length`` (None: no truncation); counts what is cut.
+        ``warn``: log once when the untruncated row is longer than ``model_max_length``."""
+        if max_length is None:
+            if warn and n + n_special > self.model_max_length:
+                _warn_too_long(n + n_special, self.model_max_length)
+            return (0, n)
+        if n + n_special <= max_length:
+            return (0, n)
+        room = max(max_length - n_special, 0)
+        stats["tokens_dropped"] += n - room
+        return (n - room, n) if self.truncation_side == "left" else (0, room)
+
     def _build_encoding(
-        self,
-        rows_ids,
-        rows_ev,
-        mapping,
-        batched,
-        padding_strategy,
-        max_length,
-        pad_to_multiple_of,
-        padding_side,
-        return_tensors,
-        return_token_type_ids,
-        return_attention_mask,
-        return_special_tokens_mask,
-        return_length,
-        return_event_ids,
+        self, rows: dict[str, list], mapping, batched: bool, output: OutputOptions
     ) -> BatchEncoding:
+        """The :class:`BatchEncoding` of framed rows (:meth:`frame_windows` columns), padded by :meth:`pad`."""
+        return_attention_mask = output.return_attention_mask
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
-        lengths = [len(r) for r in rows_ids]
-        target = None
-        if padding_strategy == PaddingStrategy.LONGEST:
-            target = max(lengths, default=0)
-        elif padding_strategy == PaddingStrategy.MAX_LENGTH:
-            target = max_length if max_length is not None else self.model_max_length
-        if target is not None and pad_to_multiple_of:
-            target = -(-target // pad_to_multiple_of) * pad_to_multiple_of
-        side = padding_side or self.padding_side
-        pad_id = self.pad_token_id
-        ev_pad = -1 if return_tensors else None
-        data: dict[str, list] = {"input_ids": []}
-        if return_token_type_ids:
-            data["token_type_ids"] = []
+        data: dict[str, list] = {"input_ids": rows["input_ids"]}
+        if output.return_token_type_ids:
+            data["token_type_ids"] = [[0] * len(w) for w in data["input_ids"]]
         if return_attention_mask:
-            data["attention_mask"] = []
-        if return_special_tokens_mask:
-            data["special_tokens_mask"] = []
-        if return_event_ids:
-            data["event_ids"] = []
-        for ids, evs in zip(rows_ids, rows_ev, strict=True):
-            n = len(ids)
-            diff = target - n if target is not None and target > n else 0
-            stm = [int(e is None) for e in evs] if return_special_tokens_mask else None
-            if return_event_ids and return_tensors:
-                evs = [ev_pad if e is None else e for e in evs]
-            if side == "left":
-                data["input_ids"].append([pad_id] * diff + ids)
-                if return_attention_mask:
-                    data["attention_mask"].append([0] * diff + [1] * n)
-                if return_token_type_ids:
-                    data["token_type_ids"].append([0] * (diff + n))
-                if return_special_tokens_mask:
-                    data["special_tokens_mask"].append([1] * diff + stm)
-                if return_event_ids:
-                    data["event_ids"].append([ev_pad] * diff + evs)
-            else:
-                data["input_ids"].append(ids + [pad_id] * diff)
-                if return_attention_mask:
-                    data["attention_mask"].append([1] * n + [0] * diff)
-                if return_token_type_ids:
-                    data["token_type_ids"].append([0] * (diff + n))
-                if return_special_tokens_mask:
-                    data["special_tokens_mask"].append(stm + [1] * diff)
-                if return_event_ids:
-                    data["event_ids"].append(evs + [ev_pad] * diff)
+            data["attention_mask"] = [[1] * len(w) for w in data["input_ids"]]
+        if output.return_special_tokens_mask:
+            data["special_tokens_mask"] = rows["special_tokens_mask"]
+        if output.return_event_ids:
+            data["event_ids"] = rows["event_ids"]
+        if output.padding_strategy != PaddingStrategy.DO_NOT_PAD:
+            data = dict(
+                self.pad(
+                    data,
+                    padding=output.padding_strategy,
+                    max_length=output.max_length,
+                    pad_to_multiple_of=output.pad_to_multiple_of,
+                    padding_side=output.padding_side,
+                    return_attention_mask=return_attention_mask,
+                    return_tensors=None,
+                )
+            )
+        if output.return_event_ids and output.return_tensors:
+            data["event_ids"] = _events_for_tensors(data["event_ids"])
         if mapping is not None:
             data["overflow_to_sample_mapping"] = mapping
-        if return_length:
+        if output.return_length:
             data["length"] = [len(r) for r in data["input_ids"]]
         if not batched:
             data = {k: v[0] for k, v in data.items()}
         return BatchEncoding(
-            data, tensor_type=return_tensors, prepend_batch_axis=not batched and bool(return_tensors)
+            data,
+            tensor_type=output.return_tensors,
+            prepend_batch_axis=not batched and bool(output.return_tensors),
         )
 
-    def pad(self, encoded_inputs, *args, return_tensors=None, **kwargs) -> BatchEncoding:
-        """``PreTrainedTokenizer.pad`` that also pads ``event_ids`` (with None, or -1 for tensors)."""
-        if (
-            isinstance(encoded_inputs, (list, tuple))
-            and encoded_inputs
-            and isinstance(encoded_inputs[0], dict)
-        ):
-            encoded_inputs = {k: [ex[k] for ex in encoded_inputs] for k in encoded_inputs[0]}
-        event_ids = None
-        if isinstance(encoded_inputs, dict) and "event_ids" in encoded_inputs:
-            encoded_inputs = dict(encoded_inputs)
-            event_ids = encoded_inputs.pop("event_ids")
-        out = super().pad(encoded_inputs, *args, return_tensors=None, **kwargs)
-        if event_ids is not None:
-            fill = -1 if return_tensors else None
-            ids = out["input_ids"]
-            side = kwargs.get("padding_side") or self.padding_side
-            if ids and isinstance(ids[0], list):
-                rows = []
-                for row_ids, row_ev in zip(ids, event_ids, strict=True):
-                    row_ev = [fill if e is None else e for e in _to_list(row_ev)]
-                    diff = len(row_ids) - len(row_ev)
-                    rows.append(([fill] * diff + row_ev) if side == "left" else (row_ev + [fill] * diff))
-                out["event_ids"] = rows
-            else:
-                out["event_ids"] = [fill if e is None else e for e in _to_list(event_ids)]
-        return BatchEncoding(dict(out), tensor_type=return_tensors)
+    def pad(
+        self,
+        encoded_inputs,
+        padding=True,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str | None = None,
+        return_attention_mask: bool | None = None,
+        return_tensors=None,
+        verbose: bool = True,
+    ) -> BatchEncoding:
+        """``PreTrainedTokenizer.pad``; ``event_ids`` are padded by :meth:`_pad`.
+
+        Tensors cannot hold None: with ``return_tensors``, the None (no event) of ``[CLS]``, ``[SEP]``
+        and padding become -1.
+
+        Example:
+            >>> tok = RRWebTokenizer()
+            >>> rows = [{"input_ids": [2, 10, 3], "event_ids": [None, 0, None]},
+            ...         {"input_ids": [2, 3], "event_ids": [None, None]}]
+            >>> tok.pad(rows)["event_ids"]
+            [[None, 0, None], [None, None, None]]
+            >>> tok.pad(rows, return_tensors="pt")["event_ids"].tolist()
+            [[-1, 0, -1], [-1, -1, -1]]
+        """
+        out = super().pad(
+            encoded_inputs,
+            padding=padding,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            padding_side=padding_side,
+            return_attention_mask=return_attention_mask,
+            return_tensors=None,
+            verbose=verbose,
+        )
+        out = dict(out)
+        if return_tensors and "event_ids" in out:
+            out["event_ids"] = _events_for_tensors(out["event_ids"])
+        return BatchEncoding(out, tensor_type=return_tensors)
+
+    def _pad(
+        self,
+        encoded_inputs,
+        max_length: int | None = None,
+        padding_strategy: PaddingStrategy = PaddingStrategy.DO_NOT_PAD,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str | None = None,
+        return_attention_mask: bool | None = None,
+    ) -> dict:
+        """The base ``_pad`` of one row, plus its ``event_ids`` (as MarkupLM pads its xpath channels).
+
+        ``event_ids`` are padded on the same side and by as much as ``input_ids``, with the row's own
+        "no event" marker: -1 when the row marks its special tokens with -1 (tensors, ``prepare``
+        columns), else None (the lists of ``__call__``).
+        """
+        events = encoded_inputs.pop("event_ids", None)
+        if events is not None:
+            events = events if isinstance(events, list) else _to_list(events)
+            if len(events) != len(encoded_inputs[self.model_input_names[0]]):
+                raise ValueError(
+                    f"event_ids has {len(events)} entries for {len(encoded_inputs[self.model_input_names[0]])} "
+                    f"input_ids; pass the event_ids of the same rows (one per token)"
+                )
+        out = super()._pad(
+            encoded_inputs,
+            max_length=max_length,
+            padding_strategy=padding_strategy,
+            pad_to_multiple_of=pad_to_multiple_of,
+            padding_side=padding_side,
+            return_attention_mask=return_attention_mask,
+        )
+        if events is not None:
+            diff = len(out[self.model_input_names[0]]) - len(events)
+            if diff:
+                fill = -1 if -1 in events else None
+                side = padding_side if padding_side is not None else self.padding_side
+                events = [fill] * diff + events if side == "left" else events + [fill] * diff
+            out["event_ids"] = events
+        return out
 
     def _decode(self, token_ids, skip_special_tokens: bool = False, **kwargs) -> str:
         """Readable text: structural tokens separated by spaces, runs of text ids decoded to strings."""
@@ -826,6 +944,39 @@ _WARNED_TOO_LONG: set = set()
 
 def _to_list(x):
     return x.tolist() if hasattr(x, "tolist") else list(x)
+
+
+def _masks(size: int, edge: int, as_array: bool):
+    """The attention mask (ones) and special-tokens mask (1 on the ``edge`` ends) of one framed row."""
+    if as_array:
+        attention, special = np.ones(size, dtype=np.int8), np.zeros(size, dtype=np.int8)
+    else:
+        attention, special = [1] * size, [0] * size
+    if edge:
+        special[0] = special[-1] = 1
+    return attention, special
+
+
+def _framed(content, head, tail, edge: int, as_array: bool):
+    """``[head, *content, tail]`` (just ``content`` when ``edge`` is 0), as a list or an int32 array."""
+    if as_array:
+        out = np.empty(len(content) + 2 * edge, dtype=np.int32)
+        out[edge : len(out) - edge] = content
+        if edge:
+            out[0], out[-1] = head, tail
+        return out
+    if not isinstance(content, list):  # an array slice (the lazy dataset's cached ids)
+        content = content.tolist()
+    return [head, *content, tail] if edge else content
+
+
+def _events_for_tensors(event_ids):
+    """``event_ids`` (one row or a batch of rows) with None replaced by -1, for tensors."""
+    if hasattr(event_ids, "tolist") or not event_ids:
+        return event_ids
+    if isinstance(event_ids[0], (list, tuple)) or hasattr(event_ids[0], "tolist"):
+        return [[-1 if e is None else e for e in _to_list(row)] for row in event_ids]
+    return [-1 if e is None else e for e in event_ids]
 
 
 RRWebTokenizer.register_for_auto_class()
