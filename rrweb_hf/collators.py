@@ -158,6 +158,13 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
             keep = [i for i, row in enumerate(rows) if row is None]
             examples = [examples[i] for i in keep]
             event_ids = [event_ids[i] for i in keep]
+        if examples and event_ids is not None:
+            # the tokenizer's _pad pads event_ids with input_ids (one padding rule); the stock collator
+            # then finds rows of one width and masks them, reading the padded event ids from here
+            rows = [{**ex, "event_ids": evs} for ex, evs in zip(examples, event_ids, strict=True)]
+            padded = self.tokenizer.pad(rows, return_tensors="pt", pad_to_multiple_of=self.pad_to_multiple_of)
+            event_ids = padded.pop("event_ids")
+            examples = [{k: v[i] for k, v in padded.items()} for i in range(len(examples))]
         self._event_ids = event_ids
         try:
             batch = super().torch_call(examples) if examples else None
@@ -284,14 +291,7 @@ class EventMaskingCollator(DataCollatorForLanguageModeling):
             ]
             special_tokens_mask = torch.tensor(special_tokens_mask, dtype=torch.bool)
         special = special_tokens_mask.bool()
-        width = inputs.shape[1]
-        events = torch.full(inputs.shape, -1, dtype=torch.long)
-        for row, evs in enumerate(self._event_ids):
-            evs = evs[:width]
-            if self.tokenizer.padding_side == "left":
-                events[row, width - len(evs) :] = torch.tensor(evs, dtype=torch.long)
-            else:
-                events[row, : len(evs)] = torch.tensor(evs, dtype=torch.long)
+        events = self._event_ids.clone().long()
         events[special] = -1
         masked = self.choose_positions(inputs, events, special)
         labels[~masked] = -100
