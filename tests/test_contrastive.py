@@ -99,7 +99,8 @@ def test_bad_settings_name_the_value(chain, tmp_path):
 
 
 def test_pretrain_flags_event_masking_then_contrastive_stage(chain, tmp_path):
-    """``--masking mixed --contrastive_steps 2``: the stock Trainer with the event collator, then the stage."""
+    """``--masking interaction --contrastive_steps 2``: the stock Trainer with the event collator (mixed
+    masking and benchmark-format items in one batch), then the stage."""
     from pretrain_chain import TINY_OVERRIDES
 
     from rrweb_hf.pretrain import parse_arguments, pretrain
@@ -109,7 +110,7 @@ def test_pretrain_flags_event_masking_then_contrastive_stage(chain, tmp_path):
         [
             *("--dataset", str(chain["dataset"]), "--tokenizer", str(chain["tokenizer"])),
             *("--output_dir", str(out), "--config_overrides", TINY_OVERRIDES, "--max_steps", "2"),
-            *("--masking", "mixed", "--contrastive_steps", "2", "--contrastive_batch_size", "4"),
+            *("--masking", "interaction", "--contrastive_steps", "2", "--contrastive_batch_size", "4"),
             *("--contrastive_pooling", "cls", "--final_eval", "false", "--eval_strategy", "no"),
             *("--save_strategy", "no", "--report_to", "none", "--per_device_train_batch_size", "4"),
         ]
