@@ -320,8 +320,9 @@ def main(argv=None) -> int:
         "--mlm-minutes",
         type=float,
         default=None,
-        help="also stop masked-LM training after this many minutes of wall time (the 30-minute recipe: "
-        "--mlm-steps 100000 --mlm-minutes 25); the models' folder names carry it",
+        help="also stop masked-LM training after this many minutes of wall time; the learning rate still "
+        "decays over --mlm-steps, so set those to what fits (the tiny preset did about 600 steps a minute "
+        "on an idle 2-core machine); the models' folder names carry it",
     )
     parser.add_argument("--contrastive-steps", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
