@@ -110,6 +110,14 @@ class RunAllConfig:
     downstream_label_column: str = field(
         default="scenario", metadata={"help": "label of the downstream retrieval and probe"}
     )
+    downstream_split: str = field(
+        default="test",
+        metadata={
+            "help": "split whose sessions stage 5 evaluates: test (what the card reports) or validation "
+            "(to choose settings without reading test)",
+            "choices": ["test", "validation"],
+        },
+    )
     downstream_minutes: float = field(
         default=1.0,
         metadata={"help": "minutes of total_minutes kept for the downstream evaluation (when it runs)"},
@@ -118,6 +126,11 @@ class RunAllConfig:
     def __post_init__(self):
         if self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
+        if self.downstream_split not in ("test", "validation"):
+            raise ValueError(
+                f"downstream_split={self.downstream_split!r} is not a split stage 5 can read; "
+                "pass 'test' or 'validation'"
+            )
         if self.cache_dir is not None:
             self.cache_dir = os.fspath(self.cache_dir)
 
@@ -179,8 +192,9 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
     make), so held-out text does not shape the vocabulary.
 
     Returns:
-        ``(tokenizer, held_out)``: ``held_out`` maps the split the final evaluation reads (``test``, else
-        ``validation``) to the files of its sessions, relative to the corpus folder (for stage 5).
+        ``(tokenizer, held_out)``: ``held_out`` maps the split stage 5 reads (``downstream_split``; when
+        it has no session, the other held-out split) to the files of its sessions, relative to the corpus
+        folder.
     """
     from .corpus import walk_corpus
     from .sessions import relative_path, split_of
@@ -192,7 +206,8 @@ def _train_tokenizer(corpus: str, tokenizer_dir: Path, cfg: RunAllConfig):
         raise ValueError(f"no valid rrweb session in {corpus}; skipped: {walk.skipped[:3]}")
     fractions = (cfg.validation_fraction, cfg.test_fraction, SPLIT_SEED)
     parts = [split_of(s.session_id, *fractions) for s in sessions]
-    held_name = "test" if "test" in parts else "validation"
+    other = {"test": "validation", "validation": "test"}[cfg.downstream_split]
+    held_name = cfg.downstream_split if cfg.downstream_split in parts else other
     root = Path(corpus)
     held_out = {
         held_name: sorted(

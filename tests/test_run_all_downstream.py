@@ -116,3 +116,36 @@ def test_downstream_off_and_skips_are_reported(run, tmp_path):
     assert all(r["task"]["type"] == "fill-mask" for r in _front_matter(card)["model-index"][0]["results"])
     assert "Downstream" not in card
     assert missing["downstream"]["skipped"].startswith(f"no labels file {tmp_path / 'none.csv'}")
+
+
+def test_downstream_split_validation_reads_the_validation_sessions_only(run, tmp_path):
+    from rrweb_hf import walk_corpus
+    from rrweb_hf.benchmark import load_labels
+    from rrweb_hf.pipeline import RunAllConfig
+    from rrweb_hf.sessions import SPLIT_SEED, split_of
+
+    root, corpus, _summary = run
+    with offline_env(root):
+        summary = _run(
+            corpus,
+            tmp_path / "val",
+            validation_fraction=0.7,
+            test_fraction=0.1,
+            downstream_split="validation",
+            max_steps=1,
+        )
+    full = json.loads((tmp_path / "val" / "model" / "downstream_results.json").read_text())
+    parts = {s.session_id: split_of(s.session_id, 0.7, 0.1, SPLIT_SEED) for s in walk_corpus(corpus)}
+    labelled = [r["path"] for r in load_labels(corpus / "MANIFEST.json").rows]
+    expected = [p for p in labelled if parts.get(p.removesuffix(".json")) == "validation"]
+    assert len(expected) >= 2
+    assert full["split"]["dataset_split"] == "validation"
+    assert full["split"]["eval_sessions"] == len(expected)
+    card = (tmp_path / "val" / "model" / "README.md").read_text()
+    downstream = [
+        r for r in _front_matter(card)["model-index"][0]["results"] if r["task"]["type"] == "feature-extraction"
+    ]
+    assert {r["dataset"]["split"] for r in downstream} == {"validation"}
+    assert summary["downstream"]["probe"]["model"]["accuracy"] == full["tasks"]["probe"]["model"]["accuracy"]
+    with pytest.raises(ValueError, match="downstream_split='train' is not a split"):
+        RunAllConfig(downstream_split="train")
