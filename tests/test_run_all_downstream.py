@@ -143,7 +143,9 @@ def test_downstream_split_validation_reads_the_validation_sessions_only(run, tmp
     assert full["split"]["eval_sessions"] == len(expected)
     card = (tmp_path / "val" / "model" / "README.md").read_text()
     downstream = [
-        r for r in _front_matter(card)["model-index"][0]["results"] if r["task"]["type"] == "feature-extraction"
+        r
+        for r in _front_matter(card)["model-index"][0]["results"]
+        if r["task"]["type"] == "feature-extraction"
     ]
     assert {r["dataset"]["split"] for r in downstream} == {"validation"}
     assert summary["downstream"]["probe"]["model"]["accuracy"] == full["tasks"]["probe"]["model"]["accuracy"]
