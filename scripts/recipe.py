@@ -77,7 +77,8 @@ CONFIGS = {
             "behaviour+interaction+contrastive", profile="behaviour", masking="interaction", contrastive=True
         ),
         Config("behaviour+target+contrastive", profile="behaviour", masking="target", contrastive=True),
-        Config("best", profile="behaviour", masking="mixed", contrastive=True),
+        # chosen by validation_ranking on the four rotations' validation halves (1500 steps; README)
+        Config("best", profile="behaviour", masking="interaction"),
     )
 }
 
@@ -94,6 +95,25 @@ def training_rows(corpus: Path, table, held_out: str) -> list[tuple[str, list]]:
 
     split = leave_one_site_out(table.rows, held_out, part="all")
     return [(p, strip_annotations(rrweb_hf.read_session(corpus / p).events)[0]) for p in split.train_paths]
+
+
+def extra_training_rows(extra: Path, held_out: str) -> list[tuple[str, list]]:
+    """``[(path, events)]`` of a pretraining-only corpus (``--extra-corpus``), the held-out site left out.
+
+    ``extra`` is a folder with a ``MANIFEST.json`` (``scripts/record/record_pretraining_corpus.sh`` writes
+    one): its sessions only add to what the tokenizer and the model learn from; none is ever evaluated.
+    Its sessions of the held-out site, if any, are left out like the bundled ones. The paths are prefixed
+    with ``extra/`` so they cannot clash with the bundled corpus's.
+    """
+    import rrweb_hf
+    from rrweb_hf.benchmark import load_labels
+    from rrweb_hf.benchmark.annotations import strip_annotations
+
+    rows = load_labels(extra / "MANIFEST.json").rows
+    keep = [r["path"] for r in rows if r.get("site") not in (None, "", held_out)]
+    if not keep:
+        raise ValueError(f"--extra-corpus {extra} has no session of a site other than {held_out!r}")
+    return [(f"extra/{p}", strip_annotations(rrweb_hf.read_session(extra / p).events)[0]) for p in keep]
 
 
 def write_corpus(rows, folder: Path) -> Path:
@@ -293,6 +313,43 @@ def print_table(held: str, part: str, results: dict[str, dict]) -> None:
     sys.stdout.flush()
 
 
+def margins(result: dict) -> dict[str, float]:
+    """The model's lead over its best baseline (``random_init``, ``bag_of_tokens``), in points, per metric.
+
+    Example:
+        >>> r = {"model": {"accuracy_1nn": 0.8}, "random_init": {"accuracy_1nn": 0.7},
+        ...      "bag_of_tokens": {"accuracy_1nn": 0.75}}
+        >>> margins({"tasks": {"retrieval": r}})
+        {'1-NN': 5.0}
+    """
+    out = {}
+    for task, metric, header in (("retrieval", "accuracy_1nn", "1-NN"), ("probe", "accuracy", "probe")):
+        rows = result["tasks"].get(task) or {}
+        values = [(rows.get(p) or {}).get(metric) for p in ("model", "random_init", "bag_of_tokens")]
+        if None not in values:
+            out[header] = round(100 * (values[0] - max(values[1:])), 1)
+    return out
+
+
+def validation_ranking(results: dict) -> list[tuple[str, float, dict]]:
+    """Configurations by their mean lead over the best baseline on validation (1-NN and probe, every rotation).
+
+    This is the rule the recipe's ``best`` was chosen by: the mean, over rotations and the two metrics, of
+    :func:`margins`. Returns ``[(name, mean, {rotation: margins})]``, best first; a configuration missing
+    from a rotation is ranked on the rotations it has.
+    """
+    per: dict[str, dict] = {}
+    for held, parts in results.items():
+        for name, result in (parts.get("validation") or {}).items():
+            per.setdefault(name, {})[held] = margins(result)
+    ranked = []
+    for name, by_rotation in per.items():
+        values = [v for m in by_rotation.values() for v in m.values()]
+        if values:
+            ranked.append((name, round(sum(values) / len(values), 1), by_rotation))
+    return sorted(ranked, key=lambda item: -item[1])
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -302,6 +359,13 @@ def main(argv=None) -> int:
     parser.add_argument("--labels", default=None, help="labels file (default: CORPUS/MANIFEST.json)")
     parser.add_argument("--label-column", default="scenario", help="label of retrieval and probe")
     parser.add_argument("--out", default="/tmp/rrweb-recipe", help="work folder (cached between runs)")
+    parser.add_argument(
+        "--extra-corpus",
+        default=None,
+        help="a recorded pretraining-only corpus with its MANIFEST.json (scripts/record/"
+        "record_pretraining_corpus.sh): its sessions of the other sites are added to every rotation's "
+        "tokenizer and model training sessions; never evaluated",
+    )
     parser.add_argument("--rotations", default="all", help="held-out sites, comma-separated, or all")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"of {', '.join(CONFIGS)}")
     parser.add_argument(
@@ -357,11 +421,16 @@ def main(argv=None) -> int:
     results: dict = {}
     for held in rotations:
         train_rows = training_rows(corpus, table, held)
+        if args.extra_corpus:
+            train_rows += extra_training_rows(Path(args.extra_corpus), held)
+        print(f"[{held}] {len(train_rows)} training sessions", file=sys.stderr, flush=True)
         results[held] = {part: {} for part in parts}
         for name in names:
             config = CONFIGS[name]
             t0 = time.monotonic()
             pfolder = work / held / f"profile-{config.profile}-{args.max_length}"
+            if args.extra_corpus:
+                pfolder = pfolder.with_name(f"{pfolder.name}-extra-{Path(args.extra_corpus).name}")
             tok_dir, data_dir = build_data(
                 train_rows, pfolder, config.profile, args.max_length, args.stride, args.text_vocab_size
             )
@@ -383,6 +452,12 @@ def main(argv=None) -> int:
             if set(args.tasks.split(",")) - {"retrieval", "probe"}:
                 for name, result in results[held][part].items():
                     print(f"\n#### {name}, held out {held}, {part}\n\n{format_markdown(result)}")
+    ranking = validation_ranking(results)
+    if len(ranking) > 1:
+        print("\n### validation ranking: mean lead over the best baseline (1-NN, probe), points\n")
+        for name, mean, by_rotation in ranking:
+            detail = "; ".join(f"{held} {m}" for held, m in by_rotation.items())
+            print(f"- {name}: {mean:+.1f} ({detail})")
     return 0
 
 

@@ -32,9 +32,14 @@ def test_each_ablation_changes_one_thing(recipe):
     for name, config in recipe.CONFIGS.items():
         changed = {k for k, v in dataclasses.asdict(config).items() if v != default[k] and k != "name"}
         if name == "best":
-            assert changed >= {"profile", "masking", "contrastive"}
+            assert changed == {"profile", "masking"}  # behaviour+interaction, chosen on validation
         elif name.startswith("behaviour+"):  # combinations on the behaviour profile: their parts, named
-            parts = {"contrastive": "contrastive", "(cls)": "pooling", "target": "masking", "mixed": "masking"}
+            parts = {
+                "contrastive": "contrastive",
+                "(cls)": "pooling",
+                "target": "masking",
+                "mixed": "masking",
+            }
             parts["interaction"] = "masking"
             expected = {"profile"} | {field for word, field in parts.items() if word in name}
             assert changed == expected, (name, changed)
@@ -122,3 +127,51 @@ def test_recipe_table_is_evaluate_downstream(recipe, tmp_path, capsys):
     assert ours["split"]["eval_sessions"] == 3
     assert recipe.cell(ours["tasks"]["probe"]["model"], "accuracy") in printed
     assert "### held out: mkdocs, validation: 3 sessions" in printed
+
+
+def test_validation_ranking_is_the_mean_lead_over_the_best_baseline(recipe):
+    def result(model, random, bag):
+        return {
+            "tasks": {
+                "retrieval": {
+                    "model": {"accuracy_1nn": model},
+                    "random_init": {"accuracy_1nn": random},
+                    "bag_of_tokens": {"accuracy_1nn": bag},
+                },
+                "probe": {
+                    "model": {"accuracy": model},
+                    "random_init": {"accuracy": random},
+                    "bag_of_tokens": {"accuracy": bag},
+                },
+            }
+        }
+
+    results = {
+        "django": {"validation": {"a": result(0.9, 0.8, 0.7), "b": result(0.7, 0.8, 0.6)}, "test": {}},
+        "dash": {"validation": {"a": result(0.5, 0.6, 0.7)}},
+    }
+    ranking = recipe.validation_ranking(results)
+    assert [(name, mean) for name, mean, _ in ranking] == [("a", -5.0), ("b", -10.0)]
+    assert ranking[0][2] == {"django": {"1-NN": 10.0, "probe": 10.0}, "dash": {"1-NN": -20.0, "probe": -20.0}}
+
+
+def test_extra_corpus_adds_the_other_sites_sessions_only(recipe, tmp_path):
+    """--extra-corpus: pretraining-only sessions, the held-out site's left out, annotations removed."""
+    from rrweb_hf.benchmark import load_labels
+    from rrweb_hf.benchmark.annotations import is_annotation
+
+    extra = make_corpus(tmp_path / "extra", per_site=2)
+    rows = load_labels(extra / "MANIFEST.json").rows
+    expected = sorted(f"extra/{r['path']}" for r in rows if r["site"] != "dash")
+    got = recipe.extra_training_rows(extra, "dash")
+    assert sorted(p for p, _ in got) == expected
+    assert len(expected) == len(rows) - 2
+    assert all(events and not any(is_annotation(e) for e in events) for _, events in got)
+    only_dash = {
+        "files": [
+            r for r in json.loads((extra / "MANIFEST.json").read_text())["files"] if r["site"] == "dash"
+        ]
+    }
+    (extra / "MANIFEST.json").write_text(json.dumps(only_dash))
+    with pytest.raises(ValueError, match="has no session of a site other than 'dash'"):
+        recipe.extra_training_rows(extra, "dash")
