@@ -335,8 +335,8 @@ def validation_ranking(results: dict) -> list[tuple[str, float, dict]]:
     """Configurations by their mean lead over the best baseline on validation (1-NN and probe, every rotation).
 
     This is the rule the recipe's ``best`` was chosen by: the mean, over rotations and the two metrics, of
-    :func:`margins`. Returns ``[(name, mean, {rotation: margins})]``, best first; a configuration missing
-    from a rotation is ranked on the rotations it has.
+    :func:`margins`. Returns ``[(name, mean, {rotation: margins})]``: the configurations measured on the
+    most rotations first (a mean over fewer rotations is not comparable), then by mean, best first.
     """
     per: dict[str, dict] = {}
     for held, parts in results.items():
@@ -347,7 +347,7 @@ def validation_ranking(results: dict) -> list[tuple[str, float, dict]]:
         values = [v for m in by_rotation.values() for v in m.values()]
         if values:
             ranked.append((name, round(sum(values) / len(values), 1), by_rotation))
-    return sorted(ranked, key=lambda item: -item[1])
+    return sorted(ranked, key=lambda item: (-len(item[2]), -item[1]))
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -457,7 +457,7 @@ def main(argv=None) -> int:
         print("\n### validation ranking: mean lead over the best baseline (1-NN, probe), points\n")
         for name, mean, by_rotation in ranking:
             detail = "; ".join(f"{held} {m}" for held, m in by_rotation.items())
-            print(f"- {name}: {mean:+.1f} ({detail})")
+            print(f"- {name}: {mean:+.1f} over {len(by_rotation)} rotation(s) ({detail})")
     return 0
 
 
