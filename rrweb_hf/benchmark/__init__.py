@@ -7,8 +7,8 @@ items and a bootstrap 95% interval over sessions. ``rrweb-hf evaluate`` is its c
 
 Modules: :mod:`.labels` (labels files), :mod:`.splits` (leave-one-site-out and within-site splits, rotation
 corpora), :mod:`.items` (the token tasks' test items), :mod:`.predictors` (masked-LM, TF-IDF + logistic
-regression, majority), :mod:`.metrics` (retrieval metrics, bootstrap), :mod:`.core` (the run),
-:mod:`.report` (Markdown table and plot).
+regression, majority), :mod:`.metrics` (retrieval metrics, bootstrap), :mod:`.scoring` (each task's rows
+of figures per predictor), :mod:`.core` (the run, stage by stage), :mod:`.report` (Markdown table and plot).
 
 Example:
     >>> from rrweb_hf.benchmark import evaluate_downstream, format_markdown
@@ -18,9 +18,10 @@ Example:
     >>> print(format_markdown(result))  # doctest: +SKIP
 """
 
-from .core import PREDICTORS, TASKS, evaluate_downstream, select_split
+from .core import TASKS, evaluate_downstream, select_split
 from .labels import LabelsError, LabelTable, load_labels
 from .report import format_markdown, plot_result, write_report
+from .scoring import PREDICTORS
 from .splits import (
     SPLIT_SALT,
     BenchmarkSplit,
