@@ -144,6 +144,9 @@ def windows_by_session(split) -> list[list[list[int]]]:
 class PairCollator:
     """Pads both views of a batch of :class:`WindowPairs` items; adds a masked copy of view one for MLM.
 
+    Each view is padded on the right by the tokenizer's own padding (``tokenizer.pad``), as embeddings
+    and the masked-LM collators pad.
+
     Args:
         tokenizer: the tokenizer (pad id, special ids, [MASK]).
         mlm_probability: masking rate of the MLM copy; 0 for none.
@@ -151,7 +154,7 @@ class PairCollator:
     """
 
     def __init__(self, tokenizer, mlm_probability: float = 0.0, seed: int = 42):
-        self.pad = tokenizer.pad_token_id
+        self.tokenizer = tokenizer
         self.mlm = None
         if mlm_probability > 0:
             from transformers import DataCollatorForLanguageModeling
@@ -159,15 +162,8 @@ class PairCollator:
             self.mlm = DataCollatorForLanguageModeling(tokenizer, mlm_probability=mlm_probability, seed=seed)
 
     def _pad(self, rows):
-        import torch
-
-        width = max(len(r) for r in rows)
-        ids = torch.full((len(rows), width), self.pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
-            mask[i, : len(r)] = 1
-        return ids, mask
+        batch = self.tokenizer.pad({"input_ids": rows}, padding_side="right", return_tensors="pt")
+        return batch["input_ids"], batch["attention_mask"]
 
     def __call__(self, items: list[dict]) -> dict:
         import torch
