@@ -494,14 +494,9 @@ def evaluate_downstream(
             n_samples=bootstrap_samples,
             seed=seed,
         )
+    masks = _slot_masks(loaded)
     scoring = TokenScoring(
-        loaded.models,
-        loaded.roles,
-        loaded.vocab_size,
-        _slot_masks(loaded),
-        batch_size,
-        bootstrap_samples,
-        seed,
+        loaded.models, loaded.roles, loaded.vocab_size, masks, batch_size, bootstrap_samples, seed
     )
     train_encoded = (
         [loaded.tokenizer.encode_session(s.events) for _, s in data.train_pairs] if needs_train else []
