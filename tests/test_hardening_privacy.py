@@ -105,14 +105,19 @@ def test_default_settings_leak_no_secret_into_vocabulary(masked_chain):
 
 
 def test_default_settings_leak_no_secret_into_tokens_or_dataset(masked_chain, corpus):
+    from rrweb_hf import RRWebTokenizer
+
     tok = load_tokenizer(masked_chain["tokenizer_dir"])
+    assert tok.profile == "behaviour"  # run-all's default summarises DOM text
+    full = RRWebTokenizer()  # the full profile serialises every text node: masked there, not dropped
     for path in sorted(corpus.iterdir()):
         events = json.loads(path.read_text())
-        ids, _ = tok.encode_session(events)
-        tokens = tok.convert_ids_to_tokens(ids)
-        assert _leaks(tok.convert_tokens_to_string(tokens)) == []
-        assert _leaks("".join(tokens).replace("Ġ", " ")) == []
-        assert _leaks(" ".join(tok.text_pieces(events))) == []
+        for tokenizer in (tok, full):
+            ids, _ = tokenizer.encode_session(events)
+            tokens = tokenizer.convert_ids_to_tokens(ids)
+            assert _leaks(tokenizer.convert_tokens_to_string(tokens)) == []
+            assert _leaks("".join(tokens).replace("Ġ", " ")) == []
+            assert _leaks(" ".join(tokenizer.text_pieces(events))) == []
         assert "[PII:email]" in tokens and "[PII:phone]" in tokens  # masked, not dropped
     assert _leaks(_decoded_windows(Path(masked_chain["dataset_dir"]), tok)) == []
 
