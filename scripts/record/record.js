@@ -7,15 +7,18 @@
 // writes one gzip-compressed JSON array of events per session, exactly as
 // rrweb emitted them.
 //
-// Usage: node record.js [--out DIR] [--only site[,site]] [--limit N]
-//                       [--parallel 2] [--sessions site=N,...]
+// Usage: node record.js [--out DIR] [--only site[,site]] [--limit N] [--ids site-N,...]
+//                       [--parallel 2] [--skip-existing]
+//        node record.js --out DIR --seed S [--per-site N] [--only site,...] ...
+// --seed switches from the bundled corpus's plan to a pretraining plan
+// (scenarios.js buildPretrainPlan; --only then picks its sites, default all).
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const { chromium } = require('playwright-core');
-const { PLAN, SITES, buildPlan } = require('./scenarios');
+const { SITES, buildPlan, buildPretrainPlan } = require('./scenarios');
 const { Human, mulberry32 } = require('./human');
 
 const HERE = __dirname;
@@ -32,6 +35,8 @@ function parseArgs(argv) {
     else if (k === '--limit') a.limit = +argv[++i];
     else if (k === '--ids') a.ids = argv[++i].split(',');
     else if (k === '--skip-existing') a.skipExisting = true;
+    else if (k === '--seed') a.seed = Number(argv[++i]);
+    else if (k === '--per-site') a.perSite = Number(argv[++i]);
     else throw new Error('unknown arg ' + k);
   }
   return a;
@@ -102,7 +107,12 @@ async function recordSession(browser, s, outDir) {
 
 async function main() {
   const args = parseArgs(process.argv);
-  let plan = buildPlan();
+  if (args.seed !== undefined && args.out === path.join(ROOT, 'rrweb_hf', 'data', 'sample_corpus')) {
+    throw new Error('--seed records a pretraining corpus: pass --out DIR outside rrweb_hf/data/sample_corpus');
+  }
+  let plan = args.seed !== undefined
+    ? buildPretrainPlan({ seed: args.seed, perSite: args.perSite || 25, sites: args.only || undefined })
+    : buildPlan();
   if (args.only) plan = plan.filter((s) => args.only.includes(s.site));
   if (args.ids) plan = plan.filter((s) => args.ids.includes(`${s.site}-${s.index}`));
   if (args.skipExisting) plan = plan.filter((s) => !fs.existsSync(path.join(args.out, s.site, `${s.site}-${String(s.index).padStart(4, '0')}.json.gz`)));

@@ -14,34 +14,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
-export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-[ -x "$CHROMIUM" ] || { echo "missing $CHROMIUM: apt-get install chromium" >&2; exit 1; }
+source "$HERE/serve_apps.sh"   # checks $CHROMIUM; prepare_apps, start_apps
 
-# 1. recorder dependencies (exact versions from package-lock.json)
-[ -d node_modules/rrweb ] || npm ci --no-audit --no-fund
-
-# 2. recording-only Python apps in their own venv
-if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q -r requirements-apps.txt
-
-# 3. build the apps (MkDocs site, Django project + data, Dash app, media pages)
-.venv/bin/python setup_apps.py
-
-# 4. start servers on 127.0.0.1 only
-mkdir -p work
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-(cd build/mkdocs/site && exec "$HERE/.venv/bin/python" -m http.server 8701 --bind 127.0.0.1) > work/mkdocs.log 2>&1 & PIDS+=($!)
-(cd build/django && exec "$HERE/.venv/bin/python" manage.py runserver 127.0.0.1:8702 --noreload) > work/django.log 2>&1 & PIDS+=($!)
-(cd build/dash && exec "$HERE/.venv/bin/python" app.py 8703) > work/dash.log 2>&1 & PIDS+=($!)
-(cd build/media && exec "$HERE/.venv/bin/python" -m http.server 8704 --bind 127.0.0.1) > work/media.log 2>&1 & PIDS+=($!)
-for port in 8701 8702 8703 8704; do
-  for _ in $(seq 1 60); do
-    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)" 2>/dev/null; then break; fi
-    sleep 1
-  done
-done
+# 1-3. recorder dependencies (npm ci), the apps' venv (requirements-apps.txt), builds
+prepare_apps mkdocs django dash media
+# 4. servers on 127.0.0.1 only (ports 8701-8704), stopped on exit
+start_apps mkdocs django dash media
 
 # 5. record (2 browser contexts in parallel) and write the manifest
 CUSTOM_OUT=0

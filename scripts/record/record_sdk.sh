@@ -14,8 +14,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
-export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-[ -x "$CHROMIUM" ] || { echo "missing $CHROMIUM: apt-get install chromium" >&2; exit 1; }
+source "$HERE/serve_apps.sh"   # checks $CHROMIUM; prepare_apps, start_apps
 REPO_PY="$ROOT/.venv/bin/python"
 [ -x "$REPO_PY" ] || { echo "missing $REPO_PY: run bash scripts/setup.sh first" >&2; exit 1; }
 
@@ -25,27 +24,10 @@ while [ "$#" -gt 0 ]; do
   if [ "$1" = "--try" ]; then TRY="$2"; shift 2; else ARGS+=("$1"); shift; fi
 done
 
-# 1. recorder + SDK packages (exact versions from package-lock.json)
-[ -d node_modules/posthog-js ] && [ -d node_modules/@sentry/browser ] || npm ci --no-audit --no-fund
-
-# 2. the two apps the SDK sessions visit (the Django admin and the media pages)
-if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q -r requirements-apps.txt
-.venv/bin/python setup_apps.py django media
-
-# 3. their servers, on 127.0.0.1 only
-mkdir -p work
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-(cd build/django && exec "$HERE/.venv/bin/python" manage.py runserver 127.0.0.1:8702 --noreload) > work/django.log 2>&1 & PIDS+=($!)
-(cd build/media && exec "$HERE/.venv/bin/python" -m http.server 8704 --bind 127.0.0.1) > work/media.log 2>&1 & PIDS+=($!)
-for port in 8702 8704; do
-  for _ in $(seq 1 60); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)" 2>/dev/null; then break; fi
-    sleep 1
-  done
-done
+# 1-2. recorder + SDK packages (npm ci), the two apps the SDK sessions visit
+prepare_apps django media
+# 3. their servers (the Django admin and the media pages), on 127.0.0.1 only
+start_apps django media
 
 # 4. record through the real SDKs (capture server on 127.0.0.1:8710), then write the formats
 if [ -n "$TRY" ]; then

@@ -5,7 +5,7 @@ const fs = require('fs');
 const path = require('path');
 const { mulberry32 } = require('./human');
 
-const PORTS = { mkdocs: 8701, django: 8702, dash: 8703, media: 8704 };
+const PORTS = { mkdocs: 8701, django: 8702, dash: 8703, media: 8704, datasette: 8705, swagger: 8706 };
 const base = (site) => `http://127.0.0.1:${PORTS[site]}`;
 
 // Fake PII on purpose: the downstream tokenizer must mask these.
@@ -607,6 +607,381 @@ const mediaScenarios = {
   'feedback': async (h, s) => { await h.startSession(base('media') + '/index.html'); if (s.length !== 'tiny') await me.feedback(h, s); await me.filler(h, s); },
 };
 
+// ============================================================================ datasette
+// Datasette 0.65 on a seeded SQLite shop (setup_apps.py): server-rendered pages, every
+// filter / facet / sort / SQL run is a new document (its own FullSnapshot).
+const DS_TABLES = ['customers', 'orders', 'products', 'tickets'];
+const DS_FILTERS = {
+  customers: [['country', 'exact', 'DE'], ['tier', 'exact', 'pro'], ['email', 'contains', 'garcia'], ['city', 'startswith', 'San'], ['signup_date', 'gt', '2024-01-01']],
+  orders: [['status', 'exact', 'shipped'], ['total', 'gt', '500'], ['quantity', 'gte', '3'], ['placed_at', 'contains', '2025-0']],
+  products: [['category', 'exact', 'Electronics'], ['price', 'lt', '100'], ['name', 'contains', 'lamp']],
+  tickets: [['priority', 'exact', 'urgent'], ['status', 'not', 'closed'], ['body', 'contains', 'invoice']],
+};
+const DS_SQL = [
+  'select country, count(*) as n\nfrom customers\ngroup by country\norder by n desc',
+  'select status, count(*), round(sum(total), 2) as revenue\nfrom orders group by status',
+  "select * from customers\nwhere email like '%garcia%'\nlimit 20",
+  'select p.name, sum(o.quantity) as sold\nfrom orders o join products p on p.id = o.product_id\ngroup by p.name order by sold desc limit 10',
+  "select priority, count(*) from tickets\nwhere status != 'closed' group by priority",
+  'select tier, avg(newsletter) as share from customers group by tier',
+];
+const ds = {
+  async table(h, name) {
+    const link = h.page.locator(`a[href="/shop/${name}"]`).first();
+    if (await link.count() && await link.isVisible()) await h.clickNav(link);
+    else await h.goto(`${base('datasette')}/shop/${name}`);
+    await h.idle(300, 800);
+  },
+  async facet(h) {
+    const vals = h.page.locator('.facet-info li a:not(.cross):visible');
+    const n = await vals.count();
+    if (!n) return false;
+    await h.clickNav(vals.nth(h.ri(0, Math.min(n, 8) - 1)));
+    await h.read(h.r(1, 3));
+    const cross = h.page.locator('.facet-info a.cross:visible, .filters a.cross:visible');
+    if (await cross.count() && h.chance(0.4)) await h.clickNav(cross.first());
+    return true;
+  },
+  async suggestedFacet(h) {
+    const sug = h.page.locator('.suggested-facets a:visible');
+    if (!(await sug.count())) return false;
+    await h.clickNav(sug.nth(h.ri(0, (await sug.count()) - 1)));
+    return true;
+  },
+  async filter(h, name) {
+    const [col, op, val] = h.pick(DS_FILTERS[name] || DS_FILTERS.customers);
+    const colSel = h.page.locator('form.filters select[name=_filter_column]').first();
+    if (!(await colSel.count())) return false;
+    await h.click(colSel); await colSel.selectOption(col);
+    const opSel = h.page.locator('form.filters select[name=_filter_op]').first();
+    await h.click(opSel); await opSel.selectOption(op);
+    // the empty last row (rows of active filters are named _filter_column_1, ...)
+    await h.type(h.page.locator('form.filters input[name=_filter_value]').first(), val, { clear: true });
+    await h.clickNav(h.page.locator('form.filters input[type=submit]').first());
+    await h.read(h.r(1, 3));
+    return true;
+  },
+  async sort(h) {
+    if (h.chance(0.5)) {
+      const icons = h.page.locator('.rows-and-columns th .dropdown-menu-icon');
+      const n = await icons.count();
+      if (n) {
+        await h.click(icons.nth(h.ri(0, n - 1)));
+        const item = h.page.locator(h.pick(['.dropdown-menu a.dropdown-sort-desc', '.dropdown-menu a.dropdown-sort-asc', '.dropdown-menu a.dropdown-facet']) + ':visible').first();
+        if (await item.count()) { await h.clickNav(item); return true; }
+        await h.page.keyboard.press('Escape');
+      }
+    }
+    const heads = h.page.locator('.rows-and-columns th a:visible');
+    const n = await heads.count();
+    if (!n) return false;
+    await h.clickNav(heads.nth(h.ri(0, n - 1)));
+    return true;
+  },
+  async nextPage(h) {
+    const nx = h.page.locator('a[href*="_next="]:visible').first();
+    if (!(await nx.count())) return false;
+    await h.clickNav(nx);
+    await h.read(h.r(1, 3));
+    return true;
+  },
+  async row(h) {
+    const pks = h.page.locator('.rows-and-columns td.type-pk a:visible');
+    const n = await pks.count();
+    if (!n) return false;
+    await h.clickNav(pks.nth(h.ri(0, Math.min(n, 12) - 1)));
+    await h.step('row');
+    await h.read(h.r(1, 3));
+    // foreign keys and "links from other tables"
+    const rel = h.page.locator('main a[href^="/shop/"]:visible, .content a[href^="/shop/"]:visible');
+    const m = await rel.count();
+    if (m && h.chance(0.7)) await h.clickNav(rel.nth(h.ri(0, m - 1)));
+    return true;
+  },
+  async sql(h) {
+    await h.goto(`${base('datasette')}/shop`);
+    await h.step('sql');
+    const cm = h.page.locator('.CodeMirror').first();
+    await cm.waitFor({ timeout: 8000 });
+    await h.click(cm);
+    await h.type(cm, h.pick(DS_SQL), { noClick: true, clear: true });
+    if (h.chance(0.3)) await h.click(h.page.locator('#sql-format:visible')).catch(() => {});
+    await h.clickNav(h.page.locator('form.sql input[type=submit]').first());
+    await h.read(h.r(1, 4));
+    if (h.chance(0.4)) {  // edit the query once more on the results page
+      const cm2 = h.page.locator('.CodeMirror').first();
+      if (await cm2.count()) {
+        await h.click(cm2);
+        await h.page.keyboard.press('Control+End');
+        await h.type(cm2, h.pick(['\nlimit 5', ' -- check', '\n']), { noClick: true });
+        await h.pressNav('Shift+Enter');
+        await h.idle(400, 1000);
+      }
+    }
+  },
+  async canned(h) {
+    await h.goto(`${base('datasette')}/shop`);
+    const q = h.page.locator('a[href="/shop/revenue_by_country"]').first();
+    if (await q.count()) await h.clickNav(q);
+    else await h.goto(`${base('datasette')}/shop/revenue_by_country`);
+    await h.read(h.r(1, 3));
+  },
+  async filler(h, s) {
+    while (h.elapsed() < s.target) {
+      const r = h.rnd();
+      try {
+        if (r < 0.15) await ds.table(h, h.pick(DS_TABLES));
+        else if (r < 0.3) await ds.facet(h);
+        else if (r < 0.42) await ds.filter(h, h.pick(DS_TABLES.filter((t) => h.page.url().includes(`/${t}`))) || 'customers');
+        else if (r < 0.52) await ds.sort(h);
+        else if (r < 0.6) await ds.nextPage(h);
+        else if (r < 0.72) await ds.row(h);
+        else if (r < 0.8) await ds.sql(h);
+        else if (r < 0.83) await ds.canned(h);
+        else if (r < 0.86) await ds.suggestedFacet(h);
+        else if (r < 0.9) await h.resize();
+        else await h.read(h.r(2, 5));
+      } catch (e) {
+        await h.goto(`${base('datasette')}/shop`);
+      }
+      await h.step('filler');
+    }
+  },
+};
+
+const datasetteScenarios = {
+  'browse-tables': async (h, s) => {
+    await h.startSession(base('datasette') + '/');
+    await h.step('browse');
+    const db = h.page.locator('a[href="/shop"]').first();
+    if (await db.count()) await h.clickNav(db); else await h.goto(base('datasette') + '/shop');
+    await h.read(h.r(1, 3));
+    const t = h.pick(DS_TABLES);
+    await ds.table(h, t);
+    await ds.nextPage(h).catch(() => {});
+    await ds.row(h).catch(() => {});
+    await ds.filler(h, s);
+  },
+  'facet-drill': async (h, s) => {
+    await h.startSession(base('datasette') + '/shop/' + h.pick(['customers', 'orders', 'tickets']));
+    await h.step('facets');
+    await ds.facet(h).catch(() => {});
+    await ds.facet(h).catch(() => {});
+    await ds.suggestedFacet(h).catch(() => {});
+    await ds.filler(h, s);
+  },
+  'filter-sort': async (h, s) => {
+    const t = h.pick(DS_TABLES);
+    await h.startSession(base('datasette') + '/shop/' + t);
+    await h.step('filter');
+    await ds.filter(h, t).catch(() => {});
+    await h.step('sort');
+    await ds.sort(h).catch(() => {});
+    await ds.filler(h, s);
+  },
+  'sql-editor': async (h, s) => {
+    await h.startSession(base('datasette') + '/shop');
+    await ds.sql(h);
+    if (h.chance(0.5)) await ds.canned(h).catch(() => {});
+    await ds.filler(h, s);
+  },
+  'row-detail': async (h, s) => {
+    await h.startSession(base('datasette') + '/shop/' + h.pick(['orders', 'tickets', 'customers']));
+    await ds.row(h).catch(() => {});
+    await ds.row(h).catch(() => {});
+    await ds.filler(h, s);
+  },
+};
+
+// ============================================================================ swagger
+// swagger-ui-dist 5 (a React single-page explorer) on the local OpenAPI spec; "Execute"
+// calls the mock API of apps/swagger_server.py on the same origin.
+const SW_BODIES = {
+  customers: (p, s) => ({ first_name: p.first, last_name: p.last, email: p.email, phone: p.phone, country: 'US', tier: 'pro', newsletter: s.seed % 2 === 0 }),
+  orders: (p, s) => ({ customer_id: 1 + (s.seed % 60), product_id: 3, quantity: 2, status: 'new', card_number: p.card }),
+  tickets: (p, s) => ({ customer_id: 1 + (s.seed % 60), subject: 'Late delivery', priority: 'high', body: `Please call ${p.first} at ${p.phone}.` }),
+};
+const sw = {
+  async ready(h) {
+    await h.page.locator('.opblock-tag').first().waitFor({ timeout: 15000 });
+    await h.idle(300, 800);
+  },
+  async toggleTag(h, name) {
+    const tag = name ? h.page.locator(`.opblock-tag[data-tag="${name}"]`).first() : h.page.locator('.opblock-tag:visible').nth(h.ri(0, 3));
+    await h.click(tag);
+    await h.idle(200, 600);
+  },
+  op(h, method, pathFrag) {
+    return h.page.locator(`.opblock.opblock-${method}`, { has: h.page.locator(`.opblock-summary-path[data-path="${pathFrag}"]`) }).first();
+  },
+  async expandOp(h, block) {
+    if (!(await block.isVisible())) {
+      const tagName = await block.evaluate((el) => el.closest('.opblock-tag-section')?.querySelector('.opblock-tag')?.getAttribute('data-tag')).catch(() => null);
+      if (tagName) await sw.toggleTag(h, tagName);
+    }
+    if (!(await block.evaluate((el) => el.classList.contains('is-open')))) await h.click(block.locator('.opblock-summary').first());
+    await h.idle(300, 800);
+  },
+  async authorize(h) {
+    await h.step('authorize');
+    await h.click(h.page.locator('.auth-wrapper .btn.authorize').first());
+    const inp = h.page.locator('.modal-ux input:visible');
+    await inp.first().waitFor({ timeout: 5000 });
+    await h.type(inp.first(), `tok-${h.ri(100000000, 999999999)}`);
+    if (h.chance(0.4) && (await inp.count()) > 1) await h.type(inp.nth(1), `key-${h.ri(1000, 9999)}-demo`);
+    const btns = h.page.locator('.modal-ux .auth-btn-wrapper button.authorize:visible');
+    for (let i = 0; i < await btns.count(); i++) await h.click(btns.nth(i)).catch(() => {});
+    await h.click(h.page.locator('.modal-ux button.btn-done:visible, .modal-ux .close-modal:visible').first());
+  },
+  async tryGet(h, s) {
+    const res = h.pick(['customers', 'orders', 'tickets']);
+    const byId = h.chance(0.5);
+    const block = sw.op(h, 'get', byId ? `/${res}/{id}` : `/${res}`);
+    await sw.expandOp(h, block);
+    await h.step('try-get', { resource: res });
+    const tryBtn = block.locator('button.try-out__btn').first();
+    if (await tryBtn.count() && (await tryBtn.innerText()).includes('Try')) await h.click(tryBtn);
+    if (byId) await h.type(block.locator('tr[data-param-name="id"] input').first(), String(h.ri(1, 70)), { clear: true });
+    else {
+      if (h.chance(0.6)) await h.type(block.locator('tr[data-param-name="limit"] input').first(), String(h.ri(2, 10)), { clear: true });
+      const enumSel = block.locator('tbody select:visible');
+      if (await enumSel.count() && h.chance(0.6)) {
+        const sel = enumSel.first();
+        await h.click(sel);
+        const opts = await sel.locator('option').allInnerTexts();
+        if (opts.length > 1) await sel.selectOption({ index: h.ri(1, opts.length - 1) });
+      }
+    }
+    await h.click(block.locator('button.execute').first());
+    await block.locator('.responses-inner .live-responses-table, .response-col_status').first().waitFor({ timeout: 8000 }).catch(() => {});
+    await h.read(h.r(1, 3));
+    if (h.chance(0.4)) await h.click(block.locator('button.btn-clear').first()).catch(() => {});
+  },
+  async tryPost(h, s) {
+    const res = h.pick(['customers', 'orders', 'tickets']);
+    const method = h.chance(0.75) ? 'post' : 'put';
+    const block = sw.op(h, method, method === 'post' ? `/${res}` : `/${res}/{id}`);
+    await sw.expandOp(h, block);
+    await h.step('try-' + method, { resource: res });
+    const tryBtn = block.locator('button.try-out__btn').first();
+    if (await tryBtn.count() && (await tryBtn.innerText()).includes('Try')) await h.click(tryBtn);
+    if (method === 'put') await h.type(block.locator('tr[data-param-name="id"] input').first(), String(h.ri(1, 40)), { clear: true });
+    const body = JSON.stringify(SW_BODIES[res](h.pick(PEOPLE), s), null, 2);
+    const ta = block.locator('textarea.body-param__text').first();
+    await h.type(ta, body, { clear: true });
+    await h.click(block.locator('button.execute').first());
+    await h.idle(600, 1400);
+    await h.read(h.r(1, 3));
+  },
+  async tryToken(h, s) {
+    const block = sw.op(h, 'post', '/auth/token');
+    await sw.expandOp(h, block);
+    await h.step('try-token');
+    const tryBtn = block.locator('button.try-out__btn').first();
+    if (await tryBtn.count() && (await tryBtn.innerText()).includes('Try')) await h.click(tryBtn);
+    await h.type(block.locator('textarea.body-param__text').first(),
+      JSON.stringify({ username: 'admin', password: h.pick(PASSWORDS) }, null, 2), { clear: true });
+    await h.click(block.locator('button.execute').first());
+    await h.idle(600, 1400);
+  },
+  async models(h) {
+    await h.step('models');
+    const sec = h.page.locator('section.models').first();
+    await h.reveal(sec);
+    const head = sec.locator('h4').first();
+    if (!(await sec.evaluate((el) => el.classList.contains('is-open')))) await h.click(head).catch(() => {});
+    const boxes = h.page.locator('section.models .model-container:visible');
+    const n = await boxes.count();
+    for (let i = 0; i < Math.min(n, h.ri(1, 3)); i++) {
+      const b = boxes.nth(h.ri(0, n - 1));
+      await h.click(b.locator('.model-box-control, button.model-box-control').first()).catch(() => {});
+      await h.idle(300, 900);
+      const inner = b.locator('.model-toggle:visible');
+      if (await inner.count() && h.chance(0.5)) await h.click(inner.first()).catch(() => {});
+    }
+    await h.read(h.r(1, 3));
+  },
+  async filterOps(h) {
+    const f = h.page.locator('input.operation-filter-input').first();
+    if (!(await f.count())) return false;
+    await h.step('filter');
+    await h.type(f, h.pick(['customers', 'orders', 'support', 'auth']), { clear: true });
+    await h.read(h.r(1, 2));
+    if (h.chance(0.6)) await h.type(f, '', { clear: true });
+    return true;
+  },
+  async browse(h) {
+    const blocks = h.page.locator('.opblock:visible');
+    const n = await blocks.count();
+    if (!n) { await sw.toggleTag(h); return; }
+    const b = blocks.nth(h.ri(0, n - 1));
+    await h.click(b.locator('.opblock-summary').first());
+    await h.read(h.r(1, 3));
+    const tabs = b.locator('.tab li button:visible, .tablinks:visible');
+    if (await tabs.count() && h.chance(0.5)) await h.click(tabs.nth(h.ri(0, (await tabs.count()) - 1))).catch(() => {});
+    if (h.chance(0.5)) await h.click(b.locator('.opblock-summary').first()).catch(() => {});
+  },
+  async filler(h, s) {
+    while (h.elapsed() < s.target) {
+      const r = h.rnd();
+      try {
+        if (r < 0.25) await sw.browse(h);
+        else if (r < 0.45) await sw.tryGet(h, s);
+        else if (r < 0.58) await sw.tryPost(h, s);
+        else if (r < 0.64) await sw.tryToken(h, s);
+        else if (r < 0.72) await sw.models(h);
+        else if (r < 0.78) await sw.filterOps(h);
+        else if (r < 0.84) await sw.toggleTag(h);
+        else if (r < 0.88) await h.resize();
+        else if (r < 0.92) { await h.goto(base('swagger') + '/index.html'); await sw.ready(h); }
+        else await h.read(h.r(2, 5));
+      } catch (e) {
+        await h.goto(base('swagger') + '/index.html');
+        await sw.ready(h).catch(() => {});
+      }
+      await h.step('filler');
+    }
+  },
+};
+
+async function swaggerStart(h, hash = '') {
+  await h.startSession(base('swagger') + '/index.html' + hash);
+  await sw.ready(h);
+}
+
+const swaggerScenarios = {
+  'browse-operations': async (h, s) => {
+    await swaggerStart(h);
+    await h.step('browse');
+    for (let i = 0; i < h.ri(2, 4); i++) await sw.browse(h).catch(() => {});
+    await sw.filler(h, s);
+  },
+  'try-get': async (h, s) => {
+    await swaggerStart(h);
+    await sw.authorize(h).catch(() => {});
+    await sw.tryGet(h, s).catch(() => {});
+    await sw.filler(h, s);
+  },
+  'try-post': async (h, s) => {
+    await swaggerStart(h);
+    await sw.authorize(h).catch(() => {});
+    await sw.tryPost(h, s).catch(() => {});
+    await sw.filler(h, s);
+  },
+  'models-schemas': async (h, s) => {
+    await swaggerStart(h);
+    await sw.models(h).catch(() => {});
+    await sw.filterOps(h).catch(() => {});
+    await sw.filler(h, s);
+  },
+  'auth-flow': async (h, s) => {
+    await swaggerStart(h, '#/auth');
+    await sw.tryToken(h, s).catch(() => {});
+    await sw.authorize(h).catch(() => {});
+    await sw.filler(h, s);
+  },
+};
+
 // ============================================================================ plan
 const DESKTOP = [{ width: 1280, height: 800 }, { width: 1366, height: 768 }, { width: 1440, height: 900 }, { width: 1536, height: 864 }, { width: 1920, height: 1080 }];
 const SITES = {
@@ -615,7 +990,12 @@ const SITES = {
   // the dash live monitor is the event-dense app: its extra-long sessions run longer
   dash: { scenarios: dashScenarios, viewports: DESKTOP, lengths: { xlong: [170, 210], xxl: [300, 330], live: [100, 130] } },
   media: { scenarios: mediaScenarios, viewports: DESKTOP, recordCanvas: true },
+  // recorded only into the pretraining corpus (buildPretrainPlan), not into the bundled one
+  datasette: { scenarios: datasetteScenarios, viewports: DESKTOP },
+  swagger: { scenarios: swaggerScenarios, viewports: DESKTOP },
 };
+// a site's number in session seeds: the bundled corpus uses 1000 * number + index
+const SITE_NUMBER = Object.fromEntries(Object.keys(SITES).map((site, i) => [site, i + 1]));
 
 // target wall-clock seconds per length class
 const LENGTHS = { tiny: [0, 0], short: [6, 12], medium: [18, 30], long: [55, 80], xlong: [110, 150], xxl: [300, 330], live: [100, 130] };
@@ -649,12 +1029,65 @@ function buildPlan() {
   return out;
 }
 
-module.exports = { SITES, PLAN, buildPlan, PORTS };
+// ---------------------------------------------------------------------------- pretraining plan
+// A larger corpus recorded outside the repository (record_pretraining_corpus.sh), any of
+// the SITES, reproducible from one integer seed S >= 1. Session seeds are
+// PRETRAIN_SEED_STRIDE * S + 1000 * (site number) + index (index 1..999), so they are all
+// >= 1,000,000 and never equal a bundled seed (1000 * site number + index < 1,000,000), and
+// two corpus seeds never share a session seed. Scenarios are dealt round-robin in an order
+// shuffled from S (balanced labels); each length class is drawn from the session seed.
+const PRETRAIN_SEED_STRIDE = 1000000;
+const PRETRAIN_MIX = [['short', 0.25], ['medium', 0.45], ['long', 0.3]];
+const MAX_PRETRAIN_SEED = 4000;  // keeps every session seed < 2**32
 
-if (require.main === module) {
-  const p = buildPlan();
+function buildPretrainPlan({ seed, perSite = 25, sites = Object.keys(SITES) }) {
+  if (!Number.isInteger(seed) || seed < 1 || seed > MAX_PRETRAIN_SEED) {
+    throw new Error(`pretraining seed ${seed}: expected an integer from 1 to ${MAX_PRETRAIN_SEED} (0 would reuse the bundled corpus's seeds)`);
+  }
+  if (!Number.isInteger(perSite) || perSite < 1 || perSite > 999) {
+    throw new Error(`sessions per site ${perSite}: expected an integer from 1 to 999`);
+  }
+  const out = [];
+  for (const site of sites) {
+    if (!SITES[site]) throw new Error(`unknown site ${site}: expected one of ${Object.keys(SITES).join(', ')}`);
+    const n = SITE_NUMBER[site];
+    const order = Object.keys(SITES[site].scenarios);
+    const deal = mulberry32(seed * 104729 + n);
+    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(deal() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (let index = 1; index <= perSite; index++) {
+      const sseed = PRETRAIN_SEED_STRIDE * seed + 1000 * n + index;
+      const rnd = mulberry32(sseed * 7919);
+      let u = rnd(), length = PRETRAIN_MIX[PRETRAIN_MIX.length - 1][0];
+      for (const [cls, w] of PRETRAIN_MIX) { if (u < w) { length = cls; break; } u -= w; }
+      const [a, b] = LENGTHS[length];
+      out.push({ site, index, seed: sseed, scenario: order[(index - 1) % order.length], length, target: a + (b - a) * rnd() });
+    }
+  }
+  return out;
+}
+
+module.exports = { SITES, PLAN, buildPlan, buildPretrainPlan, PORTS, SITE_NUMBER, PRETRAIN_SEED_STRIDE, flows: { datasette: ds, swagger: sw } };
+
+function summary(p) {
   const agg = {};
   for (const s of p) { const k = `${s.site}/${s.scenario}`; agg[k] = (agg[k] || 0) + 1; }
-  console.log(p.length, 'sessions', agg);
+  return agg;
+}
+
+if (require.main === module) {
+  // node scenarios.js                        the bundled corpus's plan
+  // node scenarios.js --seed S [--per-site N] [--sites a,b] [--json]   a pretraining plan
+  const argv = process.argv.slice(2);
+  const opt = (k) => { const i = argv.indexOf(k); return i >= 0 ? argv[i + 1] : undefined; };
+  if (opt('--seed') !== undefined) {
+    const p = buildPretrainPlan({ seed: Number(opt('--seed')), perSite: Number(opt('--per-site') || 25),
+      sites: opt('--sites') ? opt('--sites').split(',') : undefined });
+    if (argv.includes('--json')) { console.log(JSON.stringify(p)); return; }
+    console.log(p.length, 'sessions', summary(p));
+    console.log('estimated wall seconds (sum):', p.reduce((t, s) => t + s.target + 8, 0).toFixed(0));
+    return;
+  }
+  const p = buildPlan();
+  console.log(p.length, 'sessions', summary(p));
   console.log('estimated wall seconds (sum):', p.reduce((t, s) => t + s.target + 4, 0).toFixed(0));
 }
