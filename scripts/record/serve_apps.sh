@@ -13,6 +13,7 @@ export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 declare -A APP_PORT=([mkdocs]=8701 [django]=8702 [dash]=8703 [media]=8704 [datasette]=8705 [swagger]=8706)
 
 prepare_apps() {
+  export SCARF_ANALYTICS=false  # swagger-ui-dist depends on @scarf/scarf: no install analytics
   # 1. recorder dependencies (exact versions from package-lock.json)
   node -e "const fs = require('fs'); for (const d of Object.keys(require('./package.json').dependencies))
     if (!fs.existsSync('node_modules/' + d + '/package.json')) process.exit(1)" || npm ci --no-audit --no-fund
