@@ -1071,6 +1071,7 @@ function buildPretrainPlan({ seed, perSite = 25, sites = Object.keys(SITES) }) {
   return out;
 }
 
+// flows: the new sites' action helpers, to try selectors one by one against a running app
 module.exports = { SITES, PLAN, buildPlan, buildPretrainPlan, PORTS, SITE_NUMBER, PRETRAIN_SEED_STRIDE, flows: { datasette: ds, swagger: sw } };
 
 function summary(p) {
