@@ -25,7 +25,9 @@ pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is no
 
 
 def plan(*args):
-    out = subprocess.run(["node", str(SCENARIOS), *args, "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["node", str(SCENARIOS), *args, "--json"], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -48,7 +50,9 @@ def test_plan_is_a_function_of_the_seed():
 
 
 def test_scenarios_are_balanced_per_site():
-    for site, sessions in collections.Counter(s["site"] for s in plan("--seed", "3", "--per-site", "23")).items():
+    for site, sessions in collections.Counter(
+        s["site"] for s in plan("--seed", "3", "--per-site", "23")
+    ).items():
         assert sessions == 23, site
     by_site = collections.defaultdict(collections.Counter)
     for s in plan("--seed", "3", "--per-site", "23"):

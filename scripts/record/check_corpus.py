@@ -15,6 +15,7 @@ Example output line:
 
     datasette  25 sessions  9,876 events  3.41 MB  scenarios {'browse-tables': 5, ...}
 """
+
 import argparse
 import collections
 import json
@@ -46,10 +47,21 @@ def session_stats(session):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus")
-    ap.add_argument("--manifest", action="store_true", help="also check that MANIFEST.json lists exactly these files")
+    ap.add_argument(
+        "--manifest", action="store_true", help="also check that MANIFEST.json lists exactly these files"
+    )
     args = ap.parse_args()
-    per_site = collections.defaultdict(lambda: {"sessions": 0, "events": 0, "bytes": 0, "scenarios": collections.Counter(),
-                                                "clicks": 0, "inputs": 0, "pages": 0})
+    per_site = collections.defaultdict(
+        lambda: {
+            "sessions": 0,
+            "events": 0,
+            "bytes": 0,
+            "scenarios": collections.Counter(),
+            "clicks": 0,
+            "inputs": 0,
+            "pages": 0,
+        }
+    )
     problems, paths = [], set()
     walk = walk_corpus(args.corpus)
     for s in walk:
@@ -75,19 +87,27 @@ def main():
         if inputs == 0:
             bad.append("no inputs")
         if bad:
-            problems.append(f"{rel}: {', '.join(bad)} ({s.num_events} events, scenario {(payload or {}).get('scenario')})")
+            problems.append(
+                f"{rel}: {', '.join(bad)} ({s.num_events} events, scenario {(payload or {}).get('scenario')})"
+            )
     for site in sorted(per_site):
         st = per_site[site]
-        print(f"{site:10s} {st['sessions']:3d} sessions {st['events']:8,d} events {st['bytes'] / 1e6:6.2f} MB  "
-              f"pages {st['pages']:4d} clicks {st['clicks']:5d} inputs {st['inputs']:5d}  scenarios {dict(sorted(st['scenarios'].items()))}")
+        print(
+            f"{site:10s} {st['sessions']:3d} sessions {st['events']:8,d} events {st['bytes'] / 1e6:6.2f} MB  "
+            f"pages {st['pages']:4d} clicks {st['clicks']:5d} inputs {st['inputs']:5d}  scenarios {dict(sorted(st['scenarios'].items()))}"
+        )
     total = sum(st["bytes"] for st in per_site.values())
-    print(f"total: {sum(st['sessions'] for st in per_site.values())} sessions, "
-          f"{sum(st['events'] for st in per_site.values()):,d} events, {total / 1e6:.2f} MB; skipped files: {len(walk.skipped)}")
+    print(
+        f"total: {sum(st['sessions'] for st in per_site.values())} sessions, "
+        f"{sum(st['events'] for st in per_site.values()):,d} events, {total / 1e6:.2f} MB; skipped files: {len(walk.skipped)}"
+    )
     if args.manifest:
         with open(os.path.join(args.corpus, "MANIFEST.json")) as f:
             listed = {f["path"] for f in json.load(f)["files"] if f.get("format", "rrweb") == "rrweb"}
         if listed != paths:
-            problems.append(f"MANIFEST.json: {len(listed - paths)} listed but not read, {len(paths - listed)} read but not listed")
+            problems.append(
+                f"MANIFEST.json: {len(listed - paths)} listed but not read, {len(paths - listed)} read but not listed"
+            )
     for p in problems:
         print("check:", p)
     return 1 if problems else 0

@@ -8,6 +8,7 @@ status codes 200/201/204/401/404/422, response headers).
 
 Usage: python server.py PORT
 """
+
 import json
 import random
 import sys
@@ -21,14 +22,39 @@ RND = random.Random(99)
 FIRST = ["Jane", "John", "Maria", "Wei", "Amara", "Lukas", "Priya", "Kenji"]
 LAST = ["Doe", "Smith", "Garcia", "Chen", "Okafor", "Muller", "Patel", "Tanaka"]
 ROWS = {
-    "customers": [{"id": i, "first_name": f, "last_name": la, "email": f"{f.lower()}.{la.lower()}{i}@example.com",
-                   "phone": f"+1 415 555 {RND.randint(0, 9999):04d}", "country": RND.choice(["US", "GB", "DE", "IN", "JP"]),
-                   "tier": RND.choice(["free", "pro", "enterprise"]), "newsletter": RND.random() < 0.5}
-                  for i, (f, la) in enumerate(((RND.choice(FIRST), RND.choice(LAST)) for _ in range(60)), 1)],
-    "orders": [{"id": i, "customer_id": RND.randint(1, 60), "product_id": RND.randint(1, 18), "quantity": RND.randint(1, 5),
-                "status": RND.choice(["new", "paid", "shipped", "refunded"])} for i in range(1, 121)],
-    "tickets": [{"id": i, "customer_id": RND.randint(1, 60), "subject": RND.choice(["Late delivery", "Refund request", "Card declined"]),
-                 "priority": RND.choice(["low", "normal", "high", "urgent"]), "body": "Please call me back."} for i in range(1, 41)],
+    "customers": [
+        {
+            "id": i,
+            "first_name": f,
+            "last_name": la,
+            "email": f"{f.lower()}.{la.lower()}{i}@example.com",
+            "phone": f"+1 415 555 {RND.randint(0, 9999):04d}",
+            "country": RND.choice(["US", "GB", "DE", "IN", "JP"]),
+            "tier": RND.choice(["free", "pro", "enterprise"]),
+            "newsletter": RND.random() < 0.5,
+        }
+        for i, (f, la) in enumerate(((RND.choice(FIRST), RND.choice(LAST)) for _ in range(60)), 1)
+    ],
+    "orders": [
+        {
+            "id": i,
+            "customer_id": RND.randint(1, 60),
+            "product_id": RND.randint(1, 18),
+            "quantity": RND.randint(1, 5),
+            "status": RND.choice(["new", "paid", "shipped", "refunded"]),
+        }
+        for i in range(1, 121)
+    ],
+    "tickets": [
+        {
+            "id": i,
+            "customer_id": RND.randint(1, 60),
+            "subject": RND.choice(["Late delivery", "Refund request", "Card declined"]),
+            "priority": RND.choice(["low", "normal", "high", "urgent"]),
+            "body": "Please call me back.",
+        }
+        for i in range(1, 41)
+    ],
 }
 
 
@@ -60,7 +86,9 @@ class Handler(SimpleHTTPRequestHandler):
         if parts == ["auth", "token"] and method == "POST":
             b = self.body() or {}
             if b.get("username") and b.get("password"):
-                return self.send_json(200, {"access_token": f"tok-{RND.randint(10**8, 10**9)}", "expires_in": 3600})
+                return self.send_json(
+                    200, {"access_token": f"tok-{RND.randint(10**8, 10**9)}", "expires_in": 3600}
+                )
             return self.send_json(401, {"detail": "bad credentials"})
         if not parts or parts[0] not in ROWS:
             return self.send_json(404, {"detail": f"no resource {url.path}"})
@@ -69,10 +97,12 @@ class Handler(SimpleHTTPRequestHandler):
         rows = ROWS[parts[0]]
         if len(parts) == 1 and method == "GET":
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
-            sel = [r for r in rows if all(str(r.get(k)) == v for k, v in q.items() if k not in ("page", "limit"))]
+            sel = [
+                r for r in rows if all(str(r.get(k)) == v for k, v in q.items() if k not in ("page", "limit"))
+            ]
             limit = min(int(q.get("limit") or 20), 100)
             start = (max(int(q.get("page") or 1), 1) - 1) * limit
-            return self.send_json(200, sel[start:start + limit])
+            return self.send_json(200, sel[start : start + limit])
         if len(parts) == 1 and method == "POST":
             b = self.body()
             if not isinstance(b, dict):
@@ -86,7 +116,11 @@ class Handler(SimpleHTTPRequestHandler):
             return self.send_json(200, row)
         if method == "PUT":
             b = self.body()
-            return self.send_json(200, {**row, **b}) if isinstance(b, dict) else self.send_json(422, {"detail": "bad body"})
+            return (
+                self.send_json(200, {**row, **b})
+                if isinstance(b, dict)
+                else self.send_json(422, {"detail": "bad body"})
+            )
         return self.send_json(204)
 
     def do_GET(self):
