@@ -22,6 +22,9 @@ Usage:
     nice -n 10 .venv/bin/python scripts/recipe.py --out /tmp/recipe                # every rotation
     nice -n 10 .venv/bin/python scripts/recipe.py --rotations django --configs default,best
     nice -n 10 .venv/bin/python scripts/recipe.py --rotations mkdocs --configs best --parts test
+    # the 30-minute recipe, with a recorded pretraining corpus (scripts/record/record_pretraining_corpus.sh)
+    nice -n 5 .venv/bin/python scripts/recipe.py --rotations django --configs best --mlm-minutes 30 \
+        --mlm-steps 12000 --extra-corpus /data/extra_corpus --tasks retrieval,probe,next_interaction,reconstruction
 """
 
 from __future__ import annotations
