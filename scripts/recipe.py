@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -92,12 +93,18 @@ def training_rows(corpus: Path, table, held_out: str) -> list[tuple[str, list]]:
     The files are the benchmark's (:func:`rrweb_hf.benchmark.leave_one_site_out` over the labels table,
     which leaves out other formats' copies of the same visits), so the model never sees an evaluated file.
     """
-    import rrweb_hf
     from rrweb_hf.benchmark import leave_one_site_out
-    from rrweb_hf.benchmark.annotations import strip_annotations
 
     split = leave_one_site_out(table.rows, held_out, part="all")
-    return [(p, strip_annotations(rrweb_hf.read_session(corpus / p).events)[0]) for p in split.train_paths]
+    return [(p, read_stripped(corpus / p)) for p in split.train_paths]
+
+
+def read_stripped(path: Path) -> list:
+    """A session's events without the recorder's annotation events (they name the site and scenario)."""
+    import rrweb_hf
+    from rrweb_hf.benchmark.annotations import strip_annotations
+
+    return strip_annotations(rrweb_hf.read_session(path).events)[0]
 
 
 def extra_training_rows(extra: Path, held_out: str) -> list[tuple[str, list]]:
@@ -108,15 +115,23 @@ def extra_training_rows(extra: Path, held_out: str) -> list[tuple[str, list]]:
     Its sessions of the held-out site, if any, are left out like the bundled ones. The paths are prefixed
     with ``extra/`` so they cannot clash with the bundled corpus's.
     """
-    import rrweb_hf
     from rrweb_hf.benchmark import load_labels
-    from rrweb_hf.benchmark.annotations import strip_annotations
 
     rows = load_labels(extra / "MANIFEST.json").rows
     keep = [r["path"] for r in rows if r.get("site") not in (None, "", held_out)]
     if not keep:
         raise ValueError(f"--extra-corpus {extra} has no session of a site other than {held_out!r}")
-    return [(f"extra/{p}", strip_annotations(rrweb_hf.read_session(extra / p).events)[0]) for p in keep]
+    return [(f"extra/{p}", read_stripped(extra / p)) for p in keep]
+
+
+def extra_tag(extra: Path) -> str:
+    """The cache-folder suffix of an extra corpus: its name and a hash of its ``MANIFEST.json``.
+
+    The manifest holds every file's hash, so a corpus recorded again into the same folder gets new
+    tokenizer, dataset and model folders instead of stale ones.
+    """
+    digest = hashlib.sha256((extra / "MANIFEST.json").read_bytes()).hexdigest()[:12]
+    return f"extra-{extra.name}-{digest}"
 
 
 def write_corpus(rows, folder: Path) -> Path:
@@ -433,7 +448,7 @@ def main(argv=None) -> int:
             t0 = time.monotonic()
             pfolder = work / held / f"profile-{config.profile}-{args.max_length}"
             if args.extra_corpus:
-                pfolder = pfolder.with_name(f"{pfolder.name}-extra-{Path(args.extra_corpus).name}")
+                pfolder = pfolder.with_name(f"{pfolder.name}-{extra_tag(Path(args.extra_corpus))}")
             tok_dir, data_dir = build_data(
                 train_rows, pfolder, config.profile, args.max_length, args.stride, args.text_vocab_size
             )

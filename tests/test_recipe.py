@@ -170,11 +170,14 @@ def test_extra_corpus_adds_the_other_sites_sessions_only(recipe, tmp_path):
     assert sorted(p for p, _ in got) == expected
     assert len(expected) == len(rows) - 2
     assert all(events and not any(is_annotation(e) for e in events) for _, events in got)
+    tag = recipe.extra_tag(extra)
+    assert tag.startswith("extra-corpus-") and tag == recipe.extra_tag(extra)
     only_dash = {
         "files": [
             r for r in json.loads((extra / "MANIFEST.json").read_text())["files"] if r["site"] == "dash"
         ]
     }
     (extra / "MANIFEST.json").write_text(json.dumps(only_dash))
+    assert recipe.extra_tag(extra) != tag  # another manifest, other cache folders
     with pytest.raises(ValueError, match="has no session of a site other than 'dash'"):
         recipe.extra_training_rows(extra, "dash")
